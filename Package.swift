@@ -1,0 +1,75 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "recharge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "recharge", targets: ["recharge"]),
+        .executable(name: "recharge-bench", targets: ["recharge-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // The domain: money, batch lines, the line state machine, batch file readers and validation.
+        .target(
+            name: "RechargeCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The SQLite store: schema, migrations, import, guarded transitions, status queries.
+        .target(
+            name: "RechargeStore",
+            dependencies: [
+                "RechargeCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The command-line interface; the `recharge` executable only calls into it.
+        .target(
+            name: "RechargeCLI",
+            dependencies: [
+                "RechargeCore",
+                "RechargeStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "RechargeBench",
+            dependencies: [
+                "RechargeCore",
+                "RechargeStore",
+                "RechargeCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "recharge",
+            dependencies: ["RechargeCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "recharge-bench",
+            dependencies: ["RechargeBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore"]),
+        .testTarget(
+            name: "RechargeStoreTests",
+            dependencies: ["RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "RechargeCLITests",
+            dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import RechargeCore
+import RechargeStore
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite database file.", valueName: "path"))
+    var db: String = "./recharge.sqlite"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file (provider accounts, limits). Without it, one account per simulated provider: vcc, hypercard, pagsmile, uqpay, paycertify.",
+            valueName: "path"))
+    var config: String?
+
+    /// The configuration from `--config`, or the built-in default.
+    func loadConfiguration() throws -> RechargeConfiguration {
+        guard let config else { return .builtInDefault }
+        do {
+            return try RechargeConfiguration.load(path: config)
+        } catch {
+            throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
+        }
+    }
+
+    func openDatabase(mustExist: Bool = false) throws -> RechargeDatabase {
+        do {
+            return try RechargeDatabase(path: self.db, mustExist: mustExist)
+        } catch {
+            let code = error.code == .databaseUnavailable && mustExist ? RechargeExit.dataError : RechargeExit.ioError
+            throw CommandFailure(exitCode: code.rawValue, message: error.message)
+        }
+    }
+}
+
+/// Options that say how to read a batch file.
+struct BatchFileOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The batch file: .csv, .json, or .ndjson/.jsonl.", valueName: "file"))
+    var file: String
+
+    @Option(name: .long, help: "The file format when the extension does not say: csv, json or ndjson.")
+    var format: BatchFormat?
+
+    @Option(name: .customLong("expect-lines"), help: ArgumentHelp("Control total: the number of lines the file must have.", valueName: "count"))
+    var expectedLines: Int?
+
+    @Option(
+        name: .customLong("expect-total"),
+        help: ArgumentHelp("Control total: the sum the lines in a currency must have, as CUR=AMOUNT (repeatable).", valueName: "CUR=AMOUNT"))
+    var expectedTotals: [String] = []
+
+    @Option(name: .customLong("max-errors"), help: "How many errors and warnings to list before counting the rest.")
+    var maximumDiagnostics: Int = 100
+
+    func reader(configuration: RechargeConfiguration) throws -> BatchReader {
+        var control = ControlTotals(lineCount: self.expectedLines)
+        for text in self.expectedTotals {
+            guard let (currency, amount) = ControlTotals.parseSum(text) else {
+                throw ValidationError("--expect-total takes CUR=AMOUNT, such as USD=1234.56; got '\(text)'")
+            }
+            control.sums[currency] = amount
+        }
+        return BatchReader(configuration: configuration, control: control, diagnosticLimit: max(1, self.maximumDiagnostics))
+    }
+}
+
+extension BatchFormat: ExpressibleByArgument {}

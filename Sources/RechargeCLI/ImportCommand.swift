@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import RechargeCore
+import RechargeStore
+
+/// `recharge import FILE`: validates and stores a batch in one transaction, printing its id.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Validate and store a batch; print its id.",
+        discussion: """
+            All lines are stored or none: a file with any error stores nothing. The same file content, or the same \
+            batch name, imported twice is refused unless --force is given. The batch id goes to standard output, \
+            the summary and any problems to standard error.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var file: BatchFileOptions
+
+    @Option(name: .long, help: "The batch name (defaults to the file's batch.name, else the file name). Names are unique unless --force.")
+    var name: String?
+
+    @Flag(name: .long, help: "Import even if the same content or batch name was imported before.")
+    var force = false
+
+    func run() async throws {
+        let configuration = try self.global.loadConfiguration()
+        let reader = try self.file.reader(configuration: configuration)
+        if let name, name.isEmpty || name.count > 200 {
+            throw ValidationError("--name takes 1 to 200 characters")
+        }
+        guard FileManager.default.fileExists(atPath: self.file.file) else {
+            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(self.file.file): no such file")
+        }
+        let database = try self.global.openDatabase()
+        let outcome: ImportOutcome
+        do {
+            outcome = try database.importBatch(
+                ImportRequest(path: self.file.file, format: self.file.format, name: self.name, force: self.force), reader: reader)
+        } catch let error as BatchInputError {
+            throw readFailure(error)
+        } catch {
+            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "import failed, nothing stored: \(error)")
+        }
+        switch outcome {
+        case .imported(let batch, let result):
+            let diagnostics = result.diagnostics.render()
+            if !diagnostics.isEmpty { Output.err(diagnostics) }
+            Output.err("imported batch \(batch.id) '\(batch.name)': " + ReadResultReport.summary(result, file: self.file.file))
+            Output.out(String(batch.id))
+        case .rejected(let result):
+            Output.err(result.diagnostics.render())
+            throw CommandFailure(
+                exitCode: RechargeExit.dataError.rawValue,
+                message: "\(self.file.file): \(result.diagnostics.errorCount) errors; nothing was imported")
+        case .duplicate(_, let reason, _):
+            throw CommandFailure(
+                exitCode: RechargeExit.dataError.rawValue,
+                message: "\(self.file.file): refused: \(reason); nothing was imported (use --force to import it again)")
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Writes to standard output and standard error without the non-Sendable C `stdout` global.
+enum Output {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Encodes a value as pretty, key-sorted JSON on standard output.
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// An error already explained to the user, ending the command with an exit code.
+struct CommandFailure: Error {
+    let exitCode: Int32
+    let message: String
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+/// The `recharge` command: batch top-ups of prepaid cards through the card providers' APIs.
+public struct RechargeCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "recharge",
+        abstract: "Validate, import and execute batch card top-ups, exactly once.",
+        discussion: """
+            Exit codes: 0 done; 64 usage error; 65 data error (invalid file, duplicate import, unknown batch); \
+            66 input file not found; 74 I/O error; 78 configuration error.
+            """,
+        subcommands: [ValidateCommand.self, ImportCommand.self, StatusCommand.self]
+    )
+
+    public init() {}
+
+    /// Runs the command line, turning failures into messages on standard error and documented exit codes.
+    public static func main() async {
+        do {
+            var command = try Self.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            Output.err("recharge: error: \(failure.message)")
+            Self.exit(withError: ExitCode(failure.exitCode))
+        } catch {
+            Self.exit(withError: error)
+        }
+    }
+}

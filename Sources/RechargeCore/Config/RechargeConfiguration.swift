@@ -1,0 +1,164 @@
+import Foundation
+
+/// The processor's configuration: provider accounts and validation limits.
+///
+/// Read from a JSON file given with `--config`; without one, ``builtInDefault`` has one account per
+/// simulated provider, named after its kind.
+public struct RechargeConfiguration: Sendable {
+    public var accounts: [ProviderAccount]
+    /// The largest amount one line may carry, per currency code; `nil` falls back to ``defaultMaximumPerLine``.
+    public var maximumPerLine: [String: Money]
+    /// The fallback maximum, in major units of any currency.
+    public var defaultMaximumMajorUnits: Int64
+
+    public init(accounts: [ProviderAccount], maximumPerLine: [String: Money] = [:], defaultMaximumMajorUnits: Int64 = 1_000_000) {
+        self.accounts = accounts
+        self.maximumPerLine = maximumPerLine
+        self.defaultMaximumMajorUnits = defaultMaximumMajorUnits
+    }
+
+    /// One account per provider kind, named after it (`vcc`, `hypercard`, `pagsmile`, `uqpay`, `paycertify`).
+    public static let builtInDefault = RechargeConfiguration(
+        accounts: ProviderKind.allCases.map { ProviderAccount(name: $0.rawValue, kind: $0) }
+    )
+
+    /// The account with this name, if configured.
+    public func account(named name: String) -> ProviderAccount? {
+        self.accounts.first { $0.name == name }
+    }
+
+    /// The largest amount, in minor units, one line in `currency` may carry.
+    public func maximumMinorUnits(for currency: Currency) -> Int64 {
+        if let configured = self.maximumPerLine[currency.code] { return configured.minorUnits }
+        let (value, overflow) = self.defaultMaximumMajorUnits.multipliedReportingOverflow(by: currency.minorUnitsPerMajor)
+        return overflow ? .max : value
+    }
+}
+
+/// A configuration file that cannot be used, naming the key at fault.
+public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let path: String
+    public let key: String?
+    public let message: String
+
+    public init(path: String, key: String?, message: String) {
+        self.path = path
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        if let key { return "\(self.path): \(key): \(self.message)" }
+        return "\(self.path): \(self.message)"
+    }
+}
+
+extension RechargeConfiguration {
+    /// Loads a JSON configuration file. Unknown keys are errors, so a misspelt setting is not silently ignored.
+    ///
+    /// ```json
+    /// { "accounts": [ { "name": "uqpay-main", "kind": "uqpay", "baseURL": "https://api.uqpay.com/api" } ],
+    ///   "maximumPerLine": { "USD": "50000.00", "JPY": "5000000" },
+    ///   "defaultMaximumMajorUnits": 1000000 }
+    /// ```
+    public static func load(path: String) throws(ConfigurationError) -> RechargeConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ConfigurationError(path: path, key: nil, message: "cannot read the file (\(error.localizedDescription))")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ConfigurationError(path: path, key: nil, message: "not valid JSON")
+        }
+        return try Self.parse(object, path: path)
+    }
+
+    static func parse(_ object: Any, path: String) throws(ConfigurationError) -> RechargeConfiguration {
+        guard let root = object as? [String: Any] else {
+            throw ConfigurationError(path: path, key: nil, message: "the top level must be a JSON object")
+        }
+        try Self.rejectUnknownKeys(root, allowed: ["accounts", "maximumPerLine", "defaultMaximumMajorUnits"], at: "", path: path)
+        guard let rawAccounts = root["accounts"] as? [Any], !rawAccounts.isEmpty else {
+            throw ConfigurationError(path: path, key: "accounts", message: "a non-empty array of provider accounts is required")
+        }
+        var accounts: [ProviderAccount] = []
+        for (index, raw) in rawAccounts.enumerated() {
+            let key = "accounts[\(index)]"
+            guard let entry = raw as? [String: Any] else {
+                throw ConfigurationError(path: path, key: key, message: "must be an object")
+            }
+            try Self.rejectUnknownKeys(
+                entry, allowed: ["name", "kind", "baseURL", "defaultPayCoin", "defaultPayAccountNumber"],
+                at: key + ".", path: path)
+            guard let name = entry["name"] as? String, Self.isValidAccountName(name) else {
+                throw ConfigurationError(
+                    path: path, key: key + ".name",
+                    message: "required: 1 to 64 letters, digits, '-', '_' or '.'")
+            }
+            guard accounts.allSatisfy({ $0.name != name }) else {
+                throw ConfigurationError(path: path, key: key + ".name", message: "account '\(name)' is configured twice")
+            }
+            guard let kindText = entry["kind"] as? String, let kind = ProviderKind(rawValue: kindText) else {
+                let kinds = ProviderKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(path: path, key: key + ".kind", message: "required, one of: \(kinds)")
+            }
+            var account = ProviderAccount(name: name, kind: kind)
+            account.baseURL = try Self.optionalString(entry, "baseURL", at: key, path: path)
+            account.defaultPayCoin = try Self.optionalString(entry, "defaultPayCoin", at: key, path: path)
+            account.defaultPayAccountNumber = try Self.optionalString(entry, "defaultPayAccountNumber", at: key, path: path)
+            accounts.append(account)
+        }
+        var configuration = RechargeConfiguration(accounts: accounts)
+        if let rawDefault = root["defaultMaximumMajorUnits"] {
+            guard let number = rawDefault as? Int, number > 0 else {
+                throw ConfigurationError(path: path, key: "defaultMaximumMajorUnits", message: "must be a positive whole number")
+            }
+            configuration.defaultMaximumMajorUnits = Int64(number)
+        }
+        if let rawMaximums = root["maximumPerLine"] {
+            guard let maximums = rawMaximums as? [String: Any] else {
+                throw ConfigurationError(path: path, key: "maximumPerLine", message: "must be an object of currency → amount")
+            }
+            for (code, value) in maximums {
+                let key = "maximumPerLine.\(code)"
+                guard let currency = Currency(code: code) else {
+                    throw ConfigurationError(path: path, key: key, message: "'\(code)' is not an ISO 4217 currency code")
+                }
+                guard let text = value as? String else {
+                    throw ConfigurationError(path: path, key: key, message: "must be a decimal string such as \"50000.00\"")
+                }
+                do {
+                    configuration.maximumPerLine[code] = try Money.parse(text, currency: currency)
+                } catch {
+                    throw ConfigurationError(path: path, key: key, message: error.description)
+                }
+            }
+        }
+        return configuration
+    }
+
+    static func isValidAccountName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
+    }
+
+    private static func optionalString(_ entry: [String: Any], _ name: String, at key: String, path: String) throws(ConfigurationError) -> String? {
+        guard let value = entry[name] else { return nil }
+        guard let text = value as? String, !text.isEmpty else {
+            throw ConfigurationError(path: path, key: "\(key).\(name)", message: "must be a non-empty string")
+        }
+        return text
+    }
+
+    private static func rejectUnknownKeys(_ object: [String: Any], allowed: Set<String>, at prefix: String, path: String) throws(ConfigurationError) {
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw ConfigurationError(
+                path: path, key: prefix + unknown,
+                message: "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import RechargeCore
+
+/// How an import ended.
+public enum ImportOutcome: Sendable {
+    /// The batch is stored with all its lines.
+    case imported(BatchRecord, BatchReadResult)
+    /// The file has errors; nothing is stored.
+    case rejected(BatchReadResult)
+    /// The same content (or batch reference) is already stored; nothing is stored. Pass `force` to import anyway.
+    case duplicate(existing: BatchRecord, reason: String, BatchReadResult)
+}
+
+/// What to import and how.
+public struct ImportRequest: Sendable {
+    public var path: String
+    /// The name shown in diagnostics and stored as the batch's source file (defaults to the path).
+    public var displayName: String?
+    public var format: BatchFormat?
+    /// The batch name; defaults to the file's `batch.name`, else the file name.
+    public var name: String?
+    /// Import even when the same content or reference was imported before.
+    public var force: Bool
+
+    public init(path: String, displayName: String? = nil, format: BatchFormat? = nil, name: String? = nil, force: Bool = false) {
+        self.path = path
+        self.displayName = displayName
+        self.format = format
+        self.name = name
+        self.force = force
+    }
+}
+
+extension RechargeDatabase {
+    /// Reads, validates and stores a batch file in one streaming pass and one transaction: all lines or none.
+    ///
+    /// Lines are inserted as they are validated; at the first error inserting stops (validation goes on,
+    /// so every problem is reported) and the transaction is rolled back. A file whose SHA-256 or batch
+    /// reference is already stored is refused unless `force` is set.
+    public func importBatch(_ request: ImportRequest, reader: BatchReader, now: Date = Date()) throws -> ImportOutcome {
+        var outcome: ImportOutcome?
+        try self.writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                outcome = try Self.importBatch(request, reader: reader, now: now, db: db)
+                if case .imported = outcome { return .commit }
+                return .rollback
+            }
+        }
+        return outcome!
+    }
+
+    private static func importBatch(_ request: ImportRequest, reader: BatchReader, now: Date, db: Database) throws -> ImportOutcome {
+        let importedAt = Timestamp.string(now)
+        let uid = UUID().uuidString.lowercased()
+        let sourceFile = request.displayName ?? request.path
+        // The batch row comes first so lines can reference it; its totals are filled in at the end.
+        try db.execute(
+            sql: """
+                INSERT INTO batch (uid, name, source_file, source_sha256, source_format, source_bytes, line_count, imported_at)
+                VALUES (?, ?, ?, ?, 'csv', 0, 0, ?)
+                """,
+            arguments: [uid, request.name ?? "pending", sourceFile, String(repeating: "0", count: 64), importedAt])
+        let batchID = db.lastInsertedRowID
+
+        let insert = try LineInserter(db: db, batchID: batchID, updatedAt: importedAt)
+        let result = try reader.read(path: request.path, displayName: request.displayName, format: request.format) { line in
+            try insert.insert(line)
+        }
+        guard result.isValid else { return .rejected(result) }
+
+        let reference = request.name ?? result.metadata.reference ?? result.metadata.name
+        if !request.force {
+            if let existing = try BatchRecord.fetchOne(
+                db, sql: "SELECT * FROM batch WHERE source_sha256 = ? AND id <> ? ORDER BY id LIMIT 1",
+                arguments: [result.sha256, batchID])
+            {
+                return .duplicate(existing: existing, reason: "the same file content was imported as batch \(existing.id) ('\(existing.name)') at \(existing.importedAt)", result)
+            }
+            if let reference, let existing = try BatchRecord.fetchOne(
+                db, sql: "SELECT * FROM batch WHERE reference = ? AND id <> ? ORDER BY id LIMIT 1",
+                arguments: [reference, batchID])
+            {
+                return .duplicate(existing: existing, reason: "a batch named '\(reference)' was imported as batch \(existing.id) at \(existing.importedAt)", result)
+            }
+        }
+        let name = request.name ?? result.metadata.name ?? URL(fileURLWithPath: sourceFile).lastPathComponent
+        try db.execute(
+            sql: """
+                UPDATE batch SET name = ?, reference = ?, source_sha256 = ?, source_format = ?, source_bytes = ?,
+                    line_count = ?, control_line_count = ?, forced = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                String(name.prefix(200)), reference.map { String($0.prefix(200)) }, result.sha256, result.format.rawValue,
+                result.byteCount, result.lineCount, result.metadata.control.lineCount ?? reader.control.lineCount,
+                request.force, batchID,
+            ])
+        let control = result.metadata.control.sums.isEmpty ? reader.control.sums : result.metadata.control.sums
+        for (code, text) in control {
+            guard let currency = Currency(code: code), let money = try? Money.parse(text, currency: currency) else { continue }
+            try db.execute(
+                sql: "INSERT INTO batch_control_total (batch_id, currency, amount_minor) VALUES (?, ?, ?)",
+                arguments: [batchID, code, money.minorUnits])
+        }
+        try db.execute(
+            sql: "INSERT INTO event (batch_id, at, actor, kind, detail) VALUES (?, ?, 'import', 'batch-imported', ?)",
+            arguments: [
+                batchID, importedAt,
+                "\(result.lineCount) lines from \(sourceFile) (sha256 \(result.sha256))\(request.force ? ", forced" : "")",
+            ])
+        let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID])!
+        return .imported(batch, result)
+    }
+}
+
+/// Inserts lines through one prepared statement bound with SQLite's C API: the bulk path of an import.
+private struct LineInserter {
+    let statement: Statement
+    let batchID: Int64
+    let updatedAt: String
+
+    init(db: Database, batchID: Int64, updatedAt: String) throws {
+        self.statement = try db.makeStatement(
+            sql: """
+                INSERT INTO line (batch_id, line_number, reference, account, card_id, amount_minor, currency, remark,
+                    pay_coin, pay_account_num, on_behalf_of, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        self.batchID = batchID
+        self.updatedAt = updatedAt
+    }
+
+    func insert(_ line: BatchLine) throws {
+        let handle = self.statement.sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_bind_int64(handle, 1, self.batchID)
+        sqlite3_bind_int64(handle, 2, Int64(line.lineNumber))
+        Self.bind(handle, 3, line.reference)
+        Self.bind(handle, 4, line.account)
+        Self.bind(handle, 5, line.cardID)
+        sqlite3_bind_int64(handle, 6, line.amount.minorUnits)
+        Self.bind(handle, 7, line.amount.currency.code)
+        Self.bind(handle, 8, line.remark)
+        Self.bind(handle, 9, line.payCoin)
+        Self.bind(handle, 10, line.payAccountNumber)
+        Self.bind(handle, 11, line.onBehalfOf)
+        Self.bind(handle, 12, self.updatedAt)
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "line \(line.lineNumber): \(message)")
+        }
+    }
+
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    private static func bind(_ handle: OpaquePointer, _ index: Int32, _ text: String?) {
+        guard var text else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                // SQLite reads a null pointer as NULL; an empty text needs a real (empty) C string.
+                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                return
+            }
+            let pointer = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
+            _ = sqlite3_bind_text(handle, index, pointer, Int32(bytes.count), Self.transient)
+        }
+    }
+}

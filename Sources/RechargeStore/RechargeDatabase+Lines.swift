@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import RechargeCore
+
+/// Fields a transition writes besides the state.
+public struct LineChanges: Hashable, Sendable {
+    public var idempotencyKey: String?
+    public var providerReference: String?
+    public var errorCode: String?
+    public var errorMessage: String?
+
+    public init(idempotencyKey: String? = nil, providerReference: String? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+        self.idempotencyKey = idempotencyKey
+        self.providerReference = providerReference
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+    }
+}
+
+extension RechargeDatabase {
+    /// Applies `event` to a line expected to be in state `expected`, as one transaction: a guarded update
+    /// (`WHERE state = expected`) plus an appended event row.
+    ///
+    /// - Returns: the line's state afterwards.
+    /// - Throws: ``StoreError`` `.illegalTransition` when the state machine refuses the event, `.stateChanged`
+    ///   when the line is no longer in `expected`, `.notFound` when there is no such line.
+    @discardableResult
+    public func transition(
+        lineID: Int64, from expected: LineState, on event: LineEvent, changes: LineChanges = LineChanges(),
+        actor: String, detail: String? = nil, now: Date = Date()
+    ) throws -> LineState {
+        let action: LineAction
+        do {
+            action = try LineStateMachine.action(from: expected, on: event)
+        } catch {
+            throw StoreError(.illegalTransition, error.description)
+        }
+        let at = Timestamp.string(now)
+        return try self.writer.write { db in
+            guard let line = try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [lineID]) else {
+                throw StoreError(.notFound, "no line with id \(lineID)")
+            }
+            let target: LineState
+            switch action {
+            case .recordOnly:
+                guard line.state == expected else {
+                    throw StoreError(.stateChanged, "line \(lineID) is \(line.state.rawValue), not \(expected.rawValue)")
+                }
+                target = expected
+            case .transition(let next, let newGeneration):
+                try db.execute(
+                    sql: """
+                        UPDATE line SET state = ?, generation = generation + ?,
+                            idempotency_key = CASE WHEN ? THEN NULL ELSE coalesce(?, idempotency_key) END,
+                            provider_reference = coalesce(?, provider_reference),
+                            last_error_code = coalesce(?, last_error_code),
+                            last_error_message = coalesce(?, last_error_message),
+                            updated_at = ?
+                        WHERE id = ? AND state = ?
+                        """,
+                    arguments: [
+                        next.rawValue, newGeneration ? 1 : 0, newGeneration, changes.idempotencyKey,
+                        changes.providerReference, changes.errorCode, changes.errorMessage, at, lineID, expected.rawValue,
+                    ])
+                guard db.changesCount == 1 else {
+                    throw StoreError(.stateChanged, "line \(lineID) is \(line.state.rawValue), not \(expected.rawValue)")
+                }
+                target = next
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [line.batchID, lineID, at, actor, event.description, expected.rawValue, target.rawValue, detail])
+            return target
+        }
+    }
+
+    /// The lines of a batch in file order.
+    public func lines(batchID: Int64) throws -> [LineRecord] {
+        try self.writer.read { db in
+            try LineRecord.fetchAll(db, sql: "SELECT * FROM line WHERE batch_id = ? ORDER BY line_number", arguments: [batchID])
+        }
+    }
+
+    /// One line by its batch and line number.
+    public func line(batchID: Int64, lineNumber: Int) throws -> LineRecord? {
+        try self.writer.read { db in
+            try LineRecord.fetchOne(
+                db, sql: "SELECT * FROM line WHERE batch_id = ? AND line_number = ?", arguments: [batchID, lineNumber])
+        }
+    }
+
+    /// The event log of one line, oldest first.
+    public func events(lineID: Int64) throws -> [EventRecord] {
+        try self.writer.read { db in
+            try EventRecord.fetchAll(db, sql: "SELECT * FROM event WHERE line_id = ? ORDER BY id", arguments: [lineID])
+        }
+    }
+
+    /// Every batch, oldest first.
+    public func batches() throws -> [BatchRecord] {
+        try self.writer.read { db in try BatchRecord.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
+    }
+
+    /// A batch by its numeric id or, failing that, by its name.
+    public func batch(_ idOrName: String) throws -> BatchRecord? {
+        try self.writer.read { db in
+            if let id = Int64(idOrName), let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]) {
+                return batch
+            }
+            return try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [idOrName])
+        }
+    }
+
+    /// Line counts and exact sums grouped by account, currency and state, for one batch or all.
+    public func status(batchID: Int64?) throws -> [StatusRow] {
+        try self.writer.read { db in
+            let filter = batchID == nil ? "" : "WHERE batch_id = ?"
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT account, currency, state, count(*) AS lines, sum(amount_minor) AS minor
+                    FROM line \(filter) GROUP BY account, currency, state ORDER BY account, currency, state
+                    """,
+                arguments: batchID.map { [$0] } ?? [])
+            return rows.map { row in
+                StatusRow(
+                    account: row["account"], currency: row["currency"], state: LineState(rawValue: row["state"]) ?? .unknown,
+                    count: row["lines"], sumMinor: row["minor"])
+            }
+        }
+    }
+
+    /// The control totals stored with a batch: currency code → expected minor units.
+    public func controlTotals(batchID: Int64) throws -> [String: Int64] {
+        try self.writer.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT currency, amount_minor FROM batch_control_total WHERE batch_id = ?", arguments: [batchID])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["currency"] as String, $0["amount_minor"] as Int64) })
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The processor's database: one SQLite file in WAL mode holding batches, lines, attempts and events.
+///
+/// Open it once per file per process. Every write method is one transaction that keeps the invariants;
+/// the schema (see ``Schema``) refuses whatever would break them.
+public struct RechargeDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (and, unless `mustExist`, creates) the database at `path` and brings its schema up to date.
+    public init(path: String, mustExist: Bool = false) throws(StoreError) {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            guard !mustExist else {
+                throw StoreError(.databaseUnavailable, "no database at \(path); import a batch first (or pass --db)")
+            }
+            // Created owner-only: the database holds card ids and amounts.
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            if descriptor >= 0 { close(descriptor) }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // NORMAL in WAL mode survives a killed process; group commits keep it fast.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try self.init(writer: pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.databaseUnavailable, "cannot open the database \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Uses an already open database (an in-memory queue in tests) and brings its schema up to date.
+    public init(writer: any DatabaseWriter) throws(StoreError) {
+        self.writer = writer
+        do {
+            try Schema.migrator.migrate(writer)
+        } catch {
+            throw StoreError(.databaseUnavailable, "cannot prepare the database schema: \(Self.describe(error))")
+        }
+    }
+
+    /// An empty in-memory database, for tests.
+    public static func inMemory() throws -> RechargeDatabase {
+        try RechargeDatabase(writer: DatabaseQueue())
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return "\(error)"
+    }
+}

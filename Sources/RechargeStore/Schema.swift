@@ -1,0 +1,129 @@
+import GRDB
+
+/// The database schema as frozen migrations: a shipped migration is never edited, only followed by new ones.
+///
+/// The schema enforces the invariants itself, so no code path can store an impossible line: states are a
+/// closed list, state changes follow the line state machine (a trigger refuses any other), amounts are
+/// positive integers of minor units, references and line numbers are unique per batch, idempotency keys
+/// are unique across the database, and the event log is append-only.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: batches, lines, attempts, events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE batch (
+                        id INTEGER PRIMARY KEY,
+                        uid TEXT NOT NULL UNIQUE CHECK (length(uid) = 36),
+                        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+                        reference TEXT CHECK (reference IS NULL OR length(reference) BETWEEN 1 AND 200),
+                        source_file TEXT NOT NULL,
+                        source_sha256 TEXT NOT NULL CHECK (length(source_sha256) = 64),
+                        source_format TEXT NOT NULL CHECK (source_format IN ('csv', 'json', 'ndjson')),
+                        source_bytes INTEGER NOT NULL CHECK (source_bytes >= 0),
+                        line_count INTEGER NOT NULL CHECK (line_count >= 0),
+                        control_line_count INTEGER CHECK (control_line_count IS NULL OR control_line_count >= 0),
+                        forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),
+                        imported_at TEXT NOT NULL
+                    );
+                    CREATE INDEX batch_by_sha256 ON batch(source_sha256);
+                    CREATE INDEX batch_by_reference ON batch(reference);
+
+                    CREATE TABLE batch_control_total (
+                        batch_id INTEGER NOT NULL REFERENCES batch(id),
+                        currency TEXT NOT NULL CHECK (length(currency) = 3),
+                        amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+                        PRIMARY KEY (batch_id, currency)
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE line (
+                        id INTEGER PRIMARY KEY,
+                        batch_id INTEGER NOT NULL REFERENCES batch(id),
+                        line_number INTEGER NOT NULL CHECK (line_number > 0),
+                        reference TEXT NOT NULL CHECK (length(reference) > 0),
+                        account TEXT NOT NULL CHECK (length(account) > 0),
+                        card_id TEXT NOT NULL CHECK (length(card_id) > 0),
+                        amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+                        currency TEXT NOT NULL CHECK (length(currency) = 3),
+                        remark TEXT,
+                        pay_coin TEXT,
+                        pay_account_num TEXT,
+                        on_behalf_of TEXT,
+                        state TEXT NOT NULL DEFAULT 'PENDING'
+                            CHECK (state IN ('PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED', 'UNKNOWN')),
+                        generation INTEGER NOT NULL DEFAULT 0 CHECK (generation >= 0),
+                        idempotency_key TEXT,
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        next_attempt_at TEXT,
+                        provider_reference TEXT,
+                        last_error_code TEXT,
+                        last_error_message TEXT,
+                        updated_at TEXT NOT NULL,
+                        UNIQUE (batch_id, line_number),
+                        UNIQUE (batch_id, reference),
+                        -- A line in flight always has the key it was sent with.
+                        CHECK (state <> 'PROCESSING' OR idempotency_key IS NOT NULL)
+                    );
+                    CREATE UNIQUE INDEX line_by_idempotency_key ON line(idempotency_key) WHERE idempotency_key IS NOT NULL;
+                    CREATE INDEX line_by_batch_state ON line(batch_id, state);
+
+                    -- The line state machine, enforced by the database as well as by the code.
+                    CREATE TRIGGER line_state_transition BEFORE UPDATE OF state ON line
+                    WHEN NEW.state <> OLD.state AND NOT (
+                        (OLD.state = 'PENDING' AND NEW.state IN ('PROCESSING', 'CANCELLED')) OR
+                        (OLD.state = 'PROCESSING' AND NEW.state IN ('SUCCESS', 'FAILED', 'PENDING', 'UNKNOWN')) OR
+                        (OLD.state = 'FAILED' AND NEW.state = 'PENDING') OR
+                        (OLD.state = 'UNKNOWN' AND NEW.state IN ('SUCCESS', 'FAILED'))
+                    )
+                    BEGIN
+                        SELECT RAISE(ABORT, 'illegal line state transition');
+                    END;
+
+                    -- A key generation only ever goes up: an old key is never reused for a new send.
+                    CREATE TRIGGER line_generation_monotonic BEFORE UPDATE OF generation ON line
+                    WHEN NEW.generation < OLD.generation
+                    BEGIN
+                        SELECT RAISE(ABORT, 'a line key generation cannot go down');
+                    END;
+
+                    CREATE TABLE attempt (
+                        id INTEGER PRIMARY KEY,
+                        line_id INTEGER NOT NULL REFERENCES line(id),
+                        number INTEGER NOT NULL CHECK (number > 0),
+                        generation INTEGER NOT NULL CHECK (generation >= 0),
+                        idempotency_key TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('recharge', 'status')),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        outcome TEXT,
+                        http_status INTEGER,
+                        error_code TEXT,
+                        error_message TEXT,
+                        UNIQUE (line_id, number)
+                    );
+
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY,
+                        batch_id INTEGER NOT NULL REFERENCES batch(id),
+                        line_id INTEGER REFERENCES line(id),
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        from_state TEXT,
+                        to_state TEXT,
+                        detail TEXT
+                    );
+                    CREATE INDEX event_by_line ON event(line_id);
+                    CREATE TRIGGER event_append_only_update BEFORE UPDATE ON event
+                    BEGIN
+                        SELECT RAISE(ABORT, 'the event log is append-only');
+                    END;
+                    CREATE TRIGGER event_append_only_delete BEFORE DELETE ON event
+                    BEGIN
+                        SELECT RAISE(ABORT, 'the event log is append-only');
+                    END;
+                    """)
+        }
+        return migrator
+    }
+}

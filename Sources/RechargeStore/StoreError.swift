@@ -1,0 +1,35 @@
+/// A store operation that could not be carried out, with a code callers can act on and a message for people.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Wrapped: Hashable, Sendable {
+            case notFound, stateChanged, illegalTransition, duplicate, databaseUnavailable, io
+        }
+        private let wrapped: Wrapped
+        private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
+
+        /// The batch or line does not exist.
+        public static let notFound = Code(.notFound)
+        /// The line is no longer in the state the caller expected (someone else moved it).
+        public static let stateChanged = Code(.stateChanged)
+        /// The line state machine does not allow the change.
+        public static let illegalTransition = Code(.illegalTransition)
+        /// The same file content or batch reference was imported before.
+        public static let duplicate = Code(.duplicate)
+        /// The database file is missing or cannot be opened.
+        public static let databaseUnavailable = Code(.databaseUnavailable)
+        /// Reading or writing failed.
+        public static let io = Code(.io)
+
+        public var description: String { "\(self.wrapped)" }
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { self.message }
+}

@@ -1,1 +1,9 @@
-print("x")
+import ArgumentParser
+import RechargeBench
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await BenchCommand.main()
+    }
+}

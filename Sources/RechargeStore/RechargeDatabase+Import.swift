@@ -65,8 +65,8 @@ extension RechargeDatabase {
         let batchID = db.lastInsertedRowID
 
         let insert = try LineInserter(db: db, batchID: batchID, updatedAt: importedAt)
-        let result = try reader.read(path: request.path, displayName: request.displayName, format: request.format) { line in
-            try insert.insert(line)
+        let result = try reader.readPipelined(request) { lines in
+            for line in lines { try insert.insert(line) }
         }
         guard result.isValid else { return .rejected(result) }
 

@@ -19,7 +19,7 @@ public struct BatchReadResult: Sendable {
 ///
 /// Lines are handed to `onLine` as they are validated, but only while the file has had no error:
 /// a file with an error is rejected whole, so a caller storing lines in a transaction rolls it back.
-public struct BatchReader {
+public struct BatchReader: Sendable {
     public var configuration: RechargeConfiguration
     /// Control totals given outside the file (command-line flags); checked in addition to the file's own.
     public var control: ControlTotals

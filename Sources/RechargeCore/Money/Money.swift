@@ -44,49 +44,47 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func parseMinorUnits(_ text: String, exponent: Int) throws(AmountError) -> Int64 {
-        var text = text
-        return try text.withUTF8 { bytes throws(AmountError) -> Int64 in
-            guard !bytes.isEmpty else { throw .empty }
-            // The common case, `digits[.digits]`, is parsed in one pass; anything else is diagnosed below.
-            var units: Int64 = 0
-            var decimals = 0
-            var digitsBeforePoint = 0
-            var seenPoint = false
-            var wellFormed = true
-            for byte in bytes {
-                if byte == UInt8(ascii: ".") {
-                    if seenPoint || digitsBeforePoint == 0 {
-                        wellFormed = false
-                        break
-                    }
-                    seenPoint = true
-                    continue
-                }
-                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
+        let bytes = text.utf8
+        guard !bytes.isEmpty else { throw .empty }
+        // The common case, `digits[.digits]`, is parsed in one pass; anything else is diagnosed below.
+        var units: Int64 = 0
+        var decimals = 0
+        var digitsBeforePoint = 0
+        var seenPoint = false
+        var wellFormed = true
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                if seenPoint || digitsBeforePoint == 0 {
                     wellFormed = false
                     break
                 }
-                if seenPoint { decimals += 1 } else { digitsBeforePoint += 1 }
-                guard decimals <= exponent else {
-                    throw .tooManyDecimals(allowed: exponent, found: Self.decimalCount(Array(bytes)))
-                }
-                let (times10, overflow1) = units.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
-                guard !overflow1, !overflow2 else { throw .tooLarge }
-                units = sum
+                seenPoint = true
+                continue
             }
-            if !wellFormed || (seenPoint && bytes.last == UInt8(ascii: ".")) {
-                throw Self.malformedReason(Array(bytes)) ?? .notANumber
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
+                wellFormed = false
+                break
             }
-            // Scale the parsed digits up to minor units: "12.5" USD is 1250 cents.
-            for _ in decimals..<exponent {
-                let (scaled, overflow) = units.multipliedReportingOverflow(by: 10)
-                guard !overflow else { throw .tooLarge }
-                units = scaled
+            if seenPoint { decimals += 1 } else { digitsBeforePoint += 1 }
+            guard decimals <= exponent else {
+                throw .tooManyDecimals(allowed: exponent, found: Self.decimalCount(Array(bytes)))
             }
-            guard units > 0 else { throw .notPositive }
-            return units
+            let (times10, overflow1) = units.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { throw .tooLarge }
+            units = sum
         }
+        if !wellFormed || (seenPoint && bytes.last == UInt8(ascii: ".")) {
+            throw Self.malformedReason(Array(bytes)) ?? .notANumber
+        }
+        // Scale the parsed digits up to minor units: "12.5" USD is 1250 cents.
+        for _ in decimals..<exponent {
+            let (scaled, overflow) = units.multipliedReportingOverflow(by: 10)
+            guard !overflow else { throw .tooLarge }
+            units = scaled
+        }
+        guard units > 0 else { throw .notPositive }
+        return units
     }
 
     private static func decimalCount(_ bytes: [UInt8]) -> Int {
@@ -104,7 +102,10 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         if bytes.first == UInt8(ascii: "-") { return .negative }
         if bytes.first == UInt8(ascii: "+") { return .signed }
         if bytes.contains(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }),
-            bytes.allSatisfy({ Self.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") })
+            bytes.allSatisfy({
+                Self.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+")
+                    || $0 == UInt8(ascii: "-")
+            })
         {
             return .exponent
         }

@@ -85,10 +85,15 @@ struct BatchValidator {
             }
         } else if let amountText, currencyCode == nil || currency == nil {
             // Without a currency the exponent is unknown; still catch what is wrong in any currency.
+            // The number of decimals and the size depend on the exponent, so neither is judged here
+            // (scaled by 10^18, any amount of 10 or more would overflow and read as "too large").
             do {
                 _ = try Money.parseMinorUnits(amountText, exponent: 18)
             } catch {
-                if case .tooManyDecimals = error {} else { report(.amount, amountText, error.description) }
+                switch error {
+                case .tooManyDecimals, .tooLarge: break
+                default: report(.amount, amountText, error.description)
+                }
             }
         }
 

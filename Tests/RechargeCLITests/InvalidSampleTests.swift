@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// The files in `samples/invalid/` (shown in the documentation) report exactly their intended problems.
+@Suite(.enabled(if: Recharge.isAvailable, "the recharge executable was not found next to the tests or in .build/debug"))
+struct InvalidSampleTests {
+    struct Expected: Sendable {
+        let line: Int?
+        let column: String?
+        let value: String?
+        let message: String
+    }
+
+    struct Sample: Sendable, CustomTestStringConvertible {
+        let file: String
+        let lines: Int
+        let errors: [Expected]
+        var testDescription: String { self.file }
+    }
+
+    static let samples: [Sample] = [
+        Sample(
+            file: "bad-amounts.csv", lines: 11,
+            errors: [
+                Expected(line: 3, column: "amount", value: "200,00", message: "the amount uses a decimal comma"),
+                Expected(line: 5, column: "amount", value: "80.005", message: "the currency has 2 decimal places, the amount has 3"),
+                Expected(line: 7, column: "amount", value: "-320.90", message: "the amount is negative"),
+                Expected(line: 9, column: "amount", value: "0.00", message: "the amount is zero"),
+                Expected(line: 11, column: "amount", value: "5,000", message: "the amount has a thousands separator"),
+                Expected(line: 12, column: "amount", value: "1 000.00", message: "the amount has a thousands separator"),
+            ]),
+        Sample(
+            file: "unknown-column.csv", lines: 0,
+            errors: [Expected(line: 1, column: "memo", value: nil, message: "unknown column; the columns are: provider, card_id")]),
+        Sample(
+            file: "duplicate-reference.csv", lines: 9,
+            errors: [
+                Expected(line: 9, column: "reference", value: "TOPUP-2026-11-0016", message: "the reference is already used by line 3")
+            ]),
+        Sample(
+            file: "unterminated-quote.csv", lines: 2,
+            errors: [Expected(line: 4, column: nil, value: nil, message: "a quoted field opened on line 4 is never closed")]),
+        Sample(
+            file: "semicolon-export.csv", lines: 0,
+            errors: [Expected(line: 1, column: nil, value: nil, message: "the separator looks like ';'")]),
+        Sample(
+            file: "control-total-mismatch.json", lines: 50,
+            errors: [
+                Expected(
+                    line: nil, column: nil, value: nil,
+                    message: "control totals (in the file): USD lines add up to 4641.20, expected 4911.20 (difference -270.00)")
+            ]),
+        Sample(
+            file: "bad-items.ndjson", lines: 6,
+            errors: [
+                Expected(line: 3, column: nil, value: nil, message: "expected a quoted member name"),
+                Expected(line: 4, column: "currency", value: nil, message: "must be a string, this is a number"),
+                Expected(line: 6, column: "note", value: nil, message: "unknown field; the fields are: provider"),
+            ]),
+    ]
+
+    @Test(arguments: samples)
+    func reportsExactlyTheIntendedProblems(sample: Sample) throws {
+        let path = Recharge.sample("invalid/" + sample.file)
+        let result = try Recharge.run(["validate", "--json", path])
+        #expect(result.status == 65, "\(result)")
+        let report = try result.json()
+        #expect(report["valid"] as? Bool == false)
+        #expect(report["lines"] as? Int == sample.lines)
+        #expect(report["errorCount"] as? Int == sample.errors.count, "\(result)")
+        #expect(report["warningCount"] as? Int == 0, "\(result)")
+        let errors = try #require(report["errors"] as? [[String: Any]])
+        try #require(errors.count == sample.errors.count, "\(result)")
+        for (error, expected) in zip(errors, sample.errors) {
+            #expect(error["line"] as? Int == expected.line, "\(error)")
+            #expect(error["column"] as? String == expected.column, "\(error)")
+            #expect(error["value"] as? String == expected.value, "\(error)")
+            #expect((error["message"] as? String)?.contains(expected.message) == true, "\(error)")
+        }
+    }
+
+    @Test(arguments: samples)
+    func textOutputNamesFileAndLine(sample: Sample) throws {
+        let path = Recharge.sample("invalid/" + sample.file)
+        let result = try Recharge.run(["validate", path])
+        #expect(result.status == 65, "\(result)")
+        let errors = result.stdoutLines.filter { $0.contains(": error: ") }
+        #expect(errors.count == sample.errors.count, "\(result)")
+        for (line, expected) in zip(errors, sample.errors) {
+            let location = expected.line.map { "\(path):\($0): error: " } ?? "\(path): error: "
+            #expect(line.hasPrefix(location), "\(line)")
+            if let column = expected.column { #expect(line.contains("column '\(column)'"), "\(line)") }
+            #expect(line.contains(expected.message), "\(line)")
+        }
+        #expect(
+            result.stdoutLines.last
+                == "invalid: \(path): \(sample.errors.count) errors in \(sample.lines) lines; nothing would be imported")
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import RechargeCore
+@testable import RechargeStore
+import Testing
+
+/// The package's `samples/` directory, found from this file's location.
+enum Samples {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Support
+        .deletingLastPathComponent()  // RechargeStoreTests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()  // package root
+        .appendingPathComponent("samples")
+
+    static func path(_ name: String) -> String {
+        self.directory.appendingPathComponent(name).path
+    }
+
+    static let csv = path("monthly-2026-11.csv")
+    static let json = path("monthly-2026-11.json")
+    static let ndjson = path("monthly-2026-11.ndjson")
+}
+
+/// A fixed clock: 2026-11-22T04:30:00.123Z.
+let fixedNow = Date(timeIntervalSince1970: 1_795_321_800.123)
+let fixedNowText = "2026-11-22T04:30:00.123Z"
+
+/// A reader with the built-in accounts (vcc, hypercard, pagsmile, uqpay, paycertify).
+func makeReader(control: ControlTotals = ControlTotals()) -> BatchReader {
+    BatchReader(configuration: .builtInDefault, control: control)
+}
+
+/// A fresh directory under the system temporary directory, removed when `body` returns.
+func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("recharge-store-tests-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: url) }
+    return try body(url)
+}
+
+/// Writes `text` to `name` in `directory` and returns the path.
+func writeFile(_ text: String, named name: String, in directory: URL) throws -> String {
+    let url = directory.appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
+}
+
+extension ImportOutcome {
+    var imported: (batch: BatchRecord, result: BatchReadResult)? {
+        if case .imported(let batch, let result) = self { return (batch, result) }
+        return nil
+    }
+
+    var rejected: BatchReadResult? {
+        if case .rejected(let result) = self { return result }
+        return nil
+    }
+
+    var duplicate: (existing: BatchRecord, reason: String)? {
+        if case .duplicate(let existing, let reason, _) = self { return (existing, reason) }
+        return nil
+    }
+}
+
+extension RechargeDatabase {
+    /// Imports a file that must import cleanly.
+    @discardableResult
+    func importValid(_ path: String, name: String? = nil, reader: BatchReader = makeReader()) throws -> BatchRecord {
+        let outcome = try self.importBatch(ImportRequest(path: path, name: name), reader: reader, now: fixedNow)
+        return try #require(outcome.imported, "expected \(path) to import").batch
+    }
+
+    /// The number of rows in a table, straight from SQLite.
+    func count(_ table: String) throws -> Int {
+        try self.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+    }
+
+    /// Row counts of every table that an import writes to.
+    func tableCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for table in ["batch", "line", "batch_control_total", "event", "attempt"] {
+            counts[table] = try self.count(table)
+        }
+        return counts
+    }
+
+    /// Every event of a batch (batch-level and line-level), oldest first.
+    func allEvents(batchID: Int64) throws -> [EventRecord] {
+        try self.writer.read { db in
+            try EventRecord.fetchAll(db, sql: "SELECT * FROM event WHERE batch_id = ? ORDER BY id", arguments: [batchID])
+        }
+    }
+}

@@ -18,7 +18,7 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var file: BatchFileOptions
 
-    @Option(name: .long, help: "The batch name (defaults to the file's batch.name, else the file name). Names are unique unless --force.")
+    @Option(name: .long, help: "The batch name (defaults to the file's batch.name, else the file name). A name given here or as the file's batch.reference/batch.name may be imported once, unless --force.")
     var name: String?
 
     @Flag(name: .long, help: "Import even if the same content or batch name was imported before.")
@@ -53,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
             Output.err(result.diagnostics.render())
             throw CommandFailure(
                 exitCode: RechargeExit.dataError.rawValue,
-                message: "\(self.file.file): \(result.diagnostics.errorCount) errors; nothing was imported")
+                message: "\(self.file.file): \(counted(result.diagnostics.errorCount, "error")); nothing was imported")
         case .duplicate(_, let reason, _):
             throw CommandFailure(
                 exitCode: RechargeExit.dataError.rawValue,

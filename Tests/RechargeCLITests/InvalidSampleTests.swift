@@ -94,6 +94,10 @@ struct InvalidSampleTests {
         }
         #expect(
             result.stdoutLines.last
-                == "invalid: \(path): \(sample.errors.count) errors in \(sample.lines) lines; nothing would be imported")
+                == "invalid: \(path): \(Self.counted(sample.errors.count, "error")) in \(Self.counted(sample.lines, "line")); nothing would be imported")
+    }
+
+    private static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 }

@@ -100,12 +100,17 @@ public struct DiagnosticCollector: Sendable {
     public func render() -> String {
         var lines = self.errors.map(\.description)
         if self.errorCount > self.errors.count {
-            lines.append("… and \(self.errorCount - self.errors.count) more errors")
+            lines.append("… and " + counted(self.errorCount - self.errors.count, "more error"))
         }
         lines += self.warnings.map(\.description)
         if self.warningCount > self.warnings.count {
-            lines.append("… and \(self.warningCount - self.warnings.count) more warnings")
+            lines.append("… and " + counted(self.warningCount - self.warnings.count, "more warning"))
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// `1 error`, `2 errors`: a count with its noun in the right number.
+public func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -127,8 +127,10 @@ struct JSONParser: ~Copyable {
                 return .object(members)
             }
             while true {
-                guard self.skipWhitespace() == UInt8(ascii: "\"") else {
-                    throw JSONSyntaxError(line: self.line, message: "expected a quoted member name")
+                let next = self.skipWhitespace()
+                guard next == UInt8(ascii: "\"") else {
+                    let found = next.map { $0 == UInt8(ascii: "}") ? "a trailing comma before '}'" : "found \(Self.show($0))" } ?? "the end of the file"
+                    throw JSONSyntaxError(line: self.line, message: "expected a quoted member name, \(found)")
                 }
                 let key = try self.parseString()
                 try self.expect(UInt8(ascii: ":"), "':' after a member name")

@@ -114,7 +114,9 @@ extension RechargeConfiguration {
         }
         var configuration = RechargeConfiguration(accounts: accounts)
         if let rawDefault = root["defaultMaximumMajorUnits"] {
-            guard let number = rawDefault as? Int, number > 0 else {
+            // JSON `true` arrives as a boolean NSNumber, which `as? Int` would read as 1.
+            let isBoolean = type(of: rawDefault) == type(of: NSNumber(value: true))
+            guard !isBoolean, let number = rawDefault as? Int, number > 0 else {
                 throw ConfigurationError(path: path, key: "defaultMaximumMajorUnits", message: "must be a positive whole number")
             }
             configuration.defaultMaximumMajorUnits = Int64(number)

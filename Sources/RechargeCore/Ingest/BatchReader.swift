@@ -76,7 +76,7 @@ public struct BatchReader: Sendable {
             parser.drain()
             (sha256, byteCount, readError) = (parser.sha256Hex, parser.bytesRead, parser.readError)
         case .json, .ndjson:
-            var parser = JSONParser(input: input)
+            var parser = JSONParser(input: input, singleLine: format == .ndjson)
             if format == .json {
                 try JSONBatchReader.readDocument(&parser, state: &state)
             } else {

@@ -29,7 +29,8 @@ struct BatchValidator {
                     message: message))
         }
         func text(_ field: BatchField) -> String? {
-            guard let raw = record[field] else { return nil }
+            // A field that could not be read has been reported already.
+            guard let raw = record[field], !record.unreadable.contains(field.rawValue) else { return nil }
             let trimmed = raw.trimmingASCIISpaces()
             return trimmed.isEmpty ? nil : trimmed
         }
@@ -91,7 +92,7 @@ struct BatchValidator {
                 _ = try Money.parseMinorUnits(amountText, exponent: 18)
             } catch {
                 switch error {
-                case .tooManyDecimals, .tooLarge: break
+                case .tooManyDecimals, .tooLarge: break  // Both depend on the exponent: at 18, anything from 9.23 is too large.
                 default: report(.amount, amountText, error.description)
                 }
             }

@@ -78,9 +78,15 @@ enum JSONBatchReader {
     }
 
     /// NDJSON: one object per line. A bad line is reported and reading goes on at the next line.
+    ///
+    /// The parser must be `singleLine`, so that a value cut short ends at its own line.
     static func readLines(_ parser: inout JSONParser, state: inout ReadState) throws {
         var first = true
-        while parser.skipWhitespace() != nil {
+        while let next = parser.skipWhitespace() {
+            if next == UInt8(ascii: "\n") {
+                parser.consume()
+                continue
+            }
             let line = parser.line
             do {
                 let value = try parser.parseValue()
@@ -93,7 +99,7 @@ enum JSONBatchReader {
                     try Self.accept(value, line: line, item: nil, state: &state)
                 }
             } catch let error as JSONSyntaxError {
-                state.error(line: error.line, error.message)
+                state.error(line: line, error.message)
                 if parser.line == line { parser.skipLine() }
             }
             first = false
@@ -105,6 +111,8 @@ enum JSONBatchReader {
         var raw = RawRecord(line: line, item: item)
         guard case .object(let members) = value else {
             state.error(line: line, item: item, "an item must be a JSON object, this is \(value.typeName)")
+            // Counted as a line; its fields are not reported again one by one.
+            raw.unreadable = Set(BatchField.allCases.map(\.rawValue))
             _ = state.validator.validate(raw, into: &state.diagnostics)
             return
         }

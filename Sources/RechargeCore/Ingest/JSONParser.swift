@@ -44,11 +44,15 @@ struct JSONParser: ~Copyable {
     let maximumStringBytes: Int
     let maximumNumberBytes = 1_000
     let maximumMembers = 1_000
+    /// NDJSON: a value must end on the line it starts on, so a line cut short is an error on that line
+    /// and does not take the next line with it.
+    let singleLine: Bool
 
-    init(input: consuming ByteInput, maximumDepth: Int = 32, maximumStringBytes: Int = 65_536) {
+    init(input: consuming ByteInput, maximumDepth: Int = 32, maximumStringBytes: Int = 65_536, singleLine: Bool = false) {
         self.input = input
         self.maximumDepth = maximumDepth
         self.maximumStringBytes = maximumStringBytes
+        self.singleLine = singleLine
     }
 
     var sha256Hex: String { self.input.sha256Hex() }
@@ -58,12 +62,14 @@ struct JSONParser: ~Copyable {
     mutating func drain() { self.input.drain() }
 
     /// Skips spaces, tabs and line breaks (counting lines); returns the next byte without consuming it.
+    /// A `singleLine` parser stops at a line feed.
     mutating func skipWhitespace() -> UInt8? {
         while let byte = self.input.peek() {
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 _ = self.input.next()
             case UInt8(ascii: "\n"):
+                if self.singleLine { return byte }
                 _ = self.input.next()
                 self.line += 1
             default:
@@ -86,7 +92,14 @@ struct JSONParser: ~Copyable {
 
     /// Consumes the next byte, which the caller has already peeked.
     mutating func consume() {
-        if self.input.next() == UInt8(ascii: "\n") { self.line += 1 }
+        _ = self.next()
+    }
+
+    /// The next byte, counting lines: every line feed consumed is counted, so `line` stays right after an error.
+    private mutating func next() -> UInt8? {
+        let byte = self.input.next()
+        if byte == UInt8(ascii: "\n") { self.line += 1 }
+        return byte
     }
 
     /// Skips everything up to and including the next line feed (NDJSON recovery after a bad line).
@@ -195,7 +208,7 @@ struct JSONParser: ~Copyable {
     private mutating func parseLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
         let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         for expected in bytes {
-            guard self.input.next() == expected else {
+            guard self.next() == expected else {
                 throw JSONSyntaxError(line: self.line, message: "expected '\(literal)'")
             }
         }
@@ -253,7 +266,7 @@ struct JSONParser: ~Copyable {
         _ = self.input.next()
         var bytes: [UInt8] = []
         while true {
-            guard let byte = self.input.next() else {
+            guard let byte = self.next() else {
                 throw JSONSyntaxError(line: self.line, message: "the file ends inside a string")
             }
             if bytes.count >= self.maximumStringBytes {
@@ -267,9 +280,11 @@ struct JSONParser: ~Copyable {
                 return text
             case UInt8(ascii: "\\"):
                 try self.parseEscape(into: &bytes)
+            case UInt8(ascii: "\n"):
+                // The line feed has been counted; the error is on the line it ends.
+                throw JSONSyntaxError(line: self.line - 1, message: "a line break inside a string; write it as an escape")
             case 0..<0x20:
-                let what = byte == UInt8(ascii: "\n") ? "a line break" : "a control character"
-                throw JSONSyntaxError(line: self.line, message: "\(what) inside a string; write it as an escape")
+                throw JSONSyntaxError(line: self.line, message: "a control character inside a string; write it as an escape")
             default:
                 bytes.append(byte)
             }
@@ -277,7 +292,7 @@ struct JSONParser: ~Copyable {
     }
 
     private mutating func parseEscape(into bytes: inout [UInt8]) throws(JSONSyntaxError) {
-        guard let escaped = self.input.next() else {
+        guard let escaped = self.next() else {
             throw JSONSyntaxError(line: self.line, message: "the file ends inside a string")
         }
         switch escaped {
@@ -290,7 +305,7 @@ struct JSONParser: ~Copyable {
         case UInt8(ascii: "u"):
             var scalar = try self.parseHex4()
             if (0xD800..<0xDC00).contains(scalar) {
-                guard self.input.next() == UInt8(ascii: "\\"), self.input.next() == UInt8(ascii: "u") else {
+                guard self.next() == UInt8(ascii: "\\"), self.next() == UInt8(ascii: "u") else {
                     throw JSONSyntaxError(line: self.line, message: "an unpaired surrogate escape in a string")
                 }
                 let low = try self.parseHex4()
@@ -311,7 +326,7 @@ struct JSONParser: ~Copyable {
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let byte = self.input.next(), let digit = Self.hexValue(byte) else {
+            guard let byte = self.next(), let digit = Self.hexValue(byte) else {
                 throw JSONSyntaxError(line: self.line, message: "a \\u escape needs four hexadecimal digits")
             }
             value = value << 4 | digit
@@ -329,6 +344,7 @@ struct JSONParser: ~Copyable {
     }
 
     static func show(_ byte: UInt8) -> String {
+        if byte == UInt8(ascii: "\n") { return "the end of the line" }
         if byte >= 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
         return "byte 0x" + String(byte, radix: 16, uppercase: true)
     }

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RechargeSimulator
+import ServiceLifecycle
+import UnixSignals
+
+/// `recharge-sim`: the five card providers on one loopback HTTP server.
+@main
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recharge-sim",
+        abstract: "Simulate the VCC, HyperCard, Pagsmile, UQPay and PayCertify recharge APIs on one HTTP server.",
+        discussion: "Base URLs: http://HOST:PORT/vcc/api, /hypercard, /pagsmile, /uqpay/api, /paycertify/api. Admin API under /_sim/."
+    )
+
+    @Option(help: "The address to bind (loopback by default).") var host = "127.0.0.1"
+    @Option(help: "The port; 0 picks a free port and prints it.") var port = 8099
+    @Option(help: "A JSON configuration file (cards, balances, credentials, limits, faults).") var config: String?
+    @Option(help: "The seed of the random fault injection.") var seed: UInt64?
+    @Flag(help: "Create unknown cards on their first top-up.") var autoCards = false
+    @Flag(help: "Do not log a line per request.") var quiet = false
+
+    func run() async throws {
+        var configuration = try self.config.map { try SimulatorConfiguration.load(path: $0) } ?? SimulatorConfiguration()
+        if let seed { configuration.seed = seed }
+        if self.autoCards { configuration.autoCards = true }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "recharge-sim")
+        let simulator = Simulator(configuration: configuration)
+        let host = self.host
+        let application = simulator.application(host: host, port: self.port, logger: logger, logRequests: !self.quiet) { port in
+            // The one line on standard output: scripts read the port from it.
+            FileHandle.standardOutput.write(Data("recharge-sim listening on http://\(host):\(port)\n".utf8))
+        }
+        let group = ServiceGroup(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

@@ -6,7 +6,7 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "recharge-bench",
         abstract: "Measure the processor's throughput and memory.",
-        subcommands: [ImportBenchmark.self]
+        subcommands: [ImportBenchmark.self, MeasureImport.self]
     )
 
     public init() {}

@@ -39,10 +39,12 @@ enum BatchFileGenerator {
             let currency = ["USD", "EUR"][Int(random.next() % 2)]
             return "vcc,\(100_000_000 + random.next() % 900_000_000),\(amount),\(currency),\(reference),\(remark),,,\n"
         case 1:
-            return "hypercard,\(String(format: "%023llu", random.next() % 10_000_000_000_000)),\(amount),USD,\(reference),\(remark),usdt,,\n"
+            return
+                "hypercard,\(String(format: "%023llu", random.next() % 10_000_000_000_000)),\(amount),USD,\(reference),\(remark),usdt,,\n"
         case 2:
             let currency = ["BRL", "MXN"][Int(random.next() % 2)]
-            return "pagsmile,CT\(String(format: "%012llu", random.next() % 1_000_000_000_000)),\(amount),\(currency),\(reference),\(remark),,PA-7700120045,\n"
+            return
+                "pagsmile,CT\(String(format: "%012llu", random.next() % 1_000_000_000_000)),\(amount),\(currency),\(reference),\(remark),,PA-7700120045,\n"
         case 3:
             let currency = ["USD", "SGD"][Int(random.next() % 2)]
             return "uqpay,\(Self.uuid(&random)),\(amount),\(currency),\(reference),\(remark),,,\n"

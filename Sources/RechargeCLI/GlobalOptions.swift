@@ -43,12 +43,14 @@ struct BatchFileOptions: ParsableArguments {
     @Option(name: .long, help: "The file format when the extension does not say: csv, json or ndjson.")
     var format: BatchFormat?
 
-    @Option(name: .customLong("expect-lines"), help: ArgumentHelp("Control total: the number of lines the file must have.", valueName: "count"))
+    @Option(
+        name: .customLong("expect-lines"), help: ArgumentHelp("Control total: the number of lines the file must have.", valueName: "count"))
     var expectedLines: Int?
 
     @Option(
         name: .customLong("expect-total"),
-        help: ArgumentHelp("Control total: the sum the lines in a currency must have, as CUR=AMOUNT (repeatable).", valueName: "CUR=AMOUNT"))
+        help: ArgumentHelp("Control total: the sum the lines in a currency must have, as CUR=AMOUNT (repeatable).", valueName: "CUR=AMOUNT")
+    )
     var expectedTotals: [String] = []
 
     @Option(name: .customLong("max-errors"), help: "How many errors and warnings to list before counting the rest.")

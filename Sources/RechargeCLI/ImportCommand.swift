@@ -18,7 +18,11 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var file: BatchFileOptions
 
-    @Option(name: .long, help: "The batch name (defaults to the file's batch.name, else the file name). A name given here or as the file's batch.reference/batch.name may be imported once, unless --force.")
+    @Option(
+        name: .long,
+        help:
+            "The batch name (defaults to the file's batch.name, else the file name). A name given here or as the file's batch.reference/batch.name may be imported once, unless --force."
+    )
     var name: String?
 
     @Flag(name: .long, help: "Import even if the same content or batch name was imported before.")

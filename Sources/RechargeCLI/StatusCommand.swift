@@ -102,7 +102,9 @@ struct StatusReport: Encodable {
                 lines: entry.value.lines, sums: entry.value.sums.reduce(into: [:]) { $0[$1.key] = render($1.value, $1.key) })
         }
         self.groups = rows.map {
-            Group(provider: $0.account, currency: $0.currency, state: $0.state.rawValue, lines: $0.count, amount: render($0.sumMinor, $0.currency))
+            Group(
+                provider: $0.account, currency: $0.currency, state: $0.state.rawValue, lines: $0.count,
+                amount: render($0.sumMinor, $0.currency))
         }
     }
 
@@ -118,7 +120,8 @@ struct StatusReport: Encodable {
         }
         guard !self.groups.isEmpty else { return out.joined(separator: "\n") }
         out.append("")
-        let table = [["provider", "currency", "state", "lines", "amount"]]
+        let table =
+            [["provider", "currency", "state", "lines", "amount"]]
             + self.groups.map { [$0.provider, $0.currency, $0.state, String($0.lines), $0.amount] }
         out += Self.align(table, rightAligned: [3, 4])
         out.append("")

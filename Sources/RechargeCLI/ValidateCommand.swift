@@ -34,7 +34,8 @@ struct ValidateCommand: AsyncParsableCommand {
                 Output.out("valid: " + ReadResultReport.summary(result, file: self.file.file))
             } else {
                 Output.out(
-                    "invalid: \(self.file.file): \(counted(result.diagnostics.errorCount, "error")) in \(counted(result.lineCount, "line")); nothing would be imported")
+                    "invalid: \(self.file.file): \(counted(result.diagnostics.errorCount, "error")) in \(counted(result.lineCount, "line")); nothing would be imported"
+                )
             }
         }
         if !result.isValid { throw ExitCode(RechargeExit.dataError.rawValue) }

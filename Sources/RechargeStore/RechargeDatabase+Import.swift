@@ -76,13 +76,19 @@ extension RechargeDatabase {
                 db, sql: "SELECT * FROM batch WHERE source_sha256 = ? AND id <> ? ORDER BY id LIMIT 1",
                 arguments: [result.sha256, batchID])
             {
-                return .duplicate(existing: existing, reason: "the same file content was imported as batch \(existing.id) ('\(existing.name)') at \(existing.importedAt)", result)
+                return .duplicate(
+                    existing: existing,
+                    reason: "the same file content was imported as batch \(existing.id) ('\(existing.name)') at \(existing.importedAt)",
+                    result)
             }
-            if let reference, let existing = try BatchRecord.fetchOne(
-                db, sql: "SELECT * FROM batch WHERE reference = ? AND id <> ? ORDER BY id LIMIT 1",
-                arguments: [reference, batchID])
+            if let reference,
+                let existing = try BatchRecord.fetchOne(
+                    db, sql: "SELECT * FROM batch WHERE reference = ? AND id <> ? ORDER BY id LIMIT 1",
+                    arguments: [reference, batchID])
             {
-                return .duplicate(existing: existing, reason: "a batch named '\(reference)' was imported as batch \(existing.id) at \(existing.importedAt)", result)
+                return .duplicate(
+                    existing: existing,
+                    reason: "a batch named '\(reference)' was imported as batch \(existing.id) at \(existing.importedAt)", result)
             }
         }
         let name = request.name ?? result.metadata.name ?? URL(fileURLWithPath: sourceFile).lastPathComponent

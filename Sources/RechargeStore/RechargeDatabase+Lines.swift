@@ -107,7 +107,8 @@ extension RechargeDatabase {
     /// A batch by its numeric id or, failing that, by its name.
     public func batch(_ idOrName: String) throws -> BatchRecord? {
         try self.writer.read { db in
-            if let id = Int64(idOrName), let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]) {
+            if let id = Int64(idOrName), let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id])
+            {
                 return batch
             }
             return try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [idOrName])

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The processor's database: one SQLite file in WAL mode holding batches, lines, attempts and events.

@@ -94,7 +94,8 @@ struct InvalidSampleTests {
         }
         #expect(
             result.stdoutLines.last
-                == "invalid: \(path): \(Self.counted(sample.errors.count, "error")) in \(Self.counted(sample.lines, "line")); nothing would be imported")
+                == "invalid: \(path): \(Self.counted(sample.errors.count, "error")) in \(Self.counted(sample.lines, "line")); nothing would be imported"
+        )
     }
 
     private static func counted(_ count: Int, _ noun: String) -> String {

@@ -287,7 +287,7 @@ import Testing
         let report = diagnostics.render().split(separator: "\n").map(String.init)
         #expect(report.count == 6)
         #expect(report[2] == "… and 3 more errors")
-        #expect(report[5] == "… and 1 more warnings")
+        #expect(report[5] == "… and 1 more warning")
     }
 
     @Test func quotedValuesInDiagnosticsAreEscapedAndShortened() {

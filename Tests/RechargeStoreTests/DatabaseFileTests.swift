@@ -1,7 +1,8 @@
 import Foundation
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 7: the database file is owner-only, and `mustExist` does not create one.
 @Suite struct DatabaseFileTests {

@@ -1,7 +1,8 @@
 import Foundation
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 3: the same content, or the same batch reference, is refused unless forced.
 @Suite struct DuplicateImportTests {

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 4: `transition(...)` applies legal events as guarded updates with an event row, and refuses the rest.
 @Suite struct GuardedTransitionTests {
@@ -19,9 +20,10 @@ import Testing
     }
 
     func line(_ id: Int64) throws -> LineRecord {
-        try #require(try self.database.writer.read { db in
-            try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [id])
-        })
+        try #require(
+            try self.database.writer.read { db in
+                try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [id])
+            })
     }
 
     /// Takes a pending line through `events`, claiming with a fresh key each time.
@@ -153,7 +155,8 @@ import Testing
 
     @Test func aSecondClaimerFindsTheStateChanged() throws {
         let id = self.lineIDs[5]
-        try self.database.transition(lineID: id, from: .pending, on: .claim, changes: LineChanges(idempotencyKey: "winner"), actor: "worker-1")
+        try self.database.transition(
+            lineID: id, from: .pending, on: .claim, changes: LineChanges(idempotencyKey: "winner"), actor: "worker-1")
         let before = try self.line(id)
         let events = try self.database.events(lineID: id)
 

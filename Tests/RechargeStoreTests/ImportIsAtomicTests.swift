@@ -1,7 +1,8 @@
 import Foundation
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 2: one bad line, even the very last of a large file, stores nothing at all.
 @Suite struct ImportIsAtomicTests {

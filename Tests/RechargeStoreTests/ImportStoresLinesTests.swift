@@ -1,7 +1,8 @@
 import Foundation
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 1: an import stores every line exactly, with its batch, control totals and event.
 @Suite struct ImportStoresLinesTests {

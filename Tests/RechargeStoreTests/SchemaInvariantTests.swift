@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 5: the schema itself refuses impossible data, whatever the code does. Plain SQL only.
 @Suite struct SchemaInvariantTests {
@@ -164,7 +165,9 @@ import Testing
         self.expectConstraint(.SQLITE_CONSTRAINT_CHECK) { try self.execute("UPDATE line SET state = 'PROCESSING' WHERE id = ?", [id]) }
         #expect(try self.state(of: id) == "PENDING")
         let processing = try self.insertLine(number: 3, state: "PROCESSING", key: "K")
-        self.expectConstraint(.SQLITE_CONSTRAINT_CHECK) { try self.execute("UPDATE line SET idempotency_key = NULL WHERE id = ?", [processing]) }
+        self.expectConstraint(.SQLITE_CONSTRAINT_CHECK) {
+            try self.execute("UPDATE line SET idempotency_key = NULL WHERE id = ?", [processing])
+        }
     }
 
     @Test func theGenerationCannotDecrease() throws {
@@ -185,7 +188,8 @@ import Testing
     func insertEvent() throws -> Int64 {
         try self.database.writer.write { db in
             try db.execute(
-                sql: "INSERT INTO event (batch_id, at, actor, kind, detail) VALUES (?, '2026-11-22T04:30:00.000Z', 'test', 'note', 'original')",
+                sql:
+                    "INSERT INTO event (batch_id, at, actor, kind, detail) VALUES (?, '2026-11-22T04:30:00.000Z', 'test', 'note', 'original')",
                 arguments: [self.batchID])
             return db.lastInsertedRowID
         }
@@ -197,7 +201,9 @@ import Testing
             try self.execute("UPDATE event SET detail = 'rewritten' WHERE id = ?", [id])
         }
         #expect(message == "the event log is append-only")
-        let detail = try self.database.writer.read { db in try String.fetchOne(db, sql: "SELECT detail FROM event WHERE id = ?", arguments: [id]) }
+        let detail = try self.database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT detail FROM event WHERE id = ?", arguments: [id])
+        }
         #expect(detail == "original")
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// Acceptance 6: `status(batchID:)` counts lines and sums exact minor units by account, currency and state.
 @Suite struct StatusTests {

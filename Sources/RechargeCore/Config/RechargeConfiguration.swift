@@ -145,10 +145,14 @@ extension RechargeConfiguration {
 
     static func isValidAccountName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64
-            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+            }
     }
 
-    private static func optionalString(_ entry: [String: Any], _ name: String, at key: String, path: String) throws(ConfigurationError) -> String? {
+    private static func optionalString(
+        _ entry: [String: Any], _ name: String, at key: String, path: String
+    ) throws(ConfigurationError) -> String? {
         guard let value = entry[name] else { return nil }
         guard let text = value as? String, !text.isEmpty else {
             throw ConfigurationError(path: path, key: "\(key).\(name)", message: "must be a non-empty string")
@@ -156,7 +160,9 @@ extension RechargeConfiguration {
         return text
     }
 
-    private static func rejectUnknownKeys(_ object: [String: Any], allowed: Set<String>, at prefix: String, path: String) throws(ConfigurationError) {
+    private static func rejectUnknownKeys(
+        _ object: [String: Any], allowed: Set<String>, at prefix: String, path: String
+    ) throws(ConfigurationError) {
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw ConfigurationError(
                 path: path, key: prefix + unknown,

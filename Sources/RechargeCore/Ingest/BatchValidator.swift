@@ -200,7 +200,8 @@ struct BatchValidator {
         }
         if let payAccountNumber {
             if kind != .pagsmile {
-                report(.payAccountNumber, payAccountNumber, "only Pagsmile accounts use pay_account_num; leave it empty for \(kind.rawValue)")
+                report(
+                    .payAccountNumber, payAccountNumber, "only Pagsmile accounts use pay_account_num; leave it empty for \(kind.rawValue)")
             } else if let problem = Self.textProblem(payAccountNumber, maximum: 48) {
                 report(.payAccountNumber, payAccountNumber, problem)
             }

@@ -50,7 +50,8 @@ enum CSVBatchReader {
         if header.fieldCount == 1, let only = header.fields.first, only.contains(";") {
             state.error(
                 line: header.line,
-                "the header has one column '\(only.prefix(60))'; the separator looks like ';'. Save the file as CSV with ',' separators (and '.' decimals)")
+                "the header has one column '\(only.prefix(60))'; the separator looks like ';'. Save the file as CSV with ',' separators (and '.' decimals)"
+            )
             return nil
         }
         if header.fieldCount > header.fields.count {

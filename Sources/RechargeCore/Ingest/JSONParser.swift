@@ -142,7 +142,9 @@ struct JSONParser: ~Copyable {
             while true {
                 let next = self.skipWhitespace()
                 guard next == UInt8(ascii: "\"") else {
-                    let found = next.map { $0 == UInt8(ascii: "}") ? "a trailing comma before '}'" : "found \(Self.show($0))" } ?? "the end of the file"
+                    let found =
+                        next.map { $0 == UInt8(ascii: "}") ? "a trailing comma before '}'" : "found \(Self.show($0))" }
+                        ?? "the end of the file"
                     throw JSONSyntaxError(line: self.line, message: "expected a quoted member name, \(found)")
                 }
                 let key = try self.parseString()

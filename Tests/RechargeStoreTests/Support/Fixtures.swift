@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import RechargeCore
-@testable import RechargeStore
 import Testing
+
+@testable import RechargeStore
 
 /// The package's `samples/` directory, found from this file's location.
 enum Samples {

@@ -17,7 +17,8 @@ public struct SimulatorConfiguration: Codable, Sendable {
     public var cards: [Card] = []
     /// Provider → currency → the merchant's available balance (decimal). A currency not listed is unlimited.
     public var merchantBalances: [String: [String: String]] = [:]
-    /// Provider → its own rate limit. A provider not listed has the default from ``defaultLimits``.
+    /// Provider → its own rate limit. A provider not listed has the default from ``defaultLimits``; in a file,
+    /// `null` removes a provider's default.
     public var limits: [String: RateLimit] = SimulatorConfiguration.defaultLimits
     /// Provider → injected faults.
     public var faults: [String: Faults] = [:]
@@ -209,7 +210,10 @@ extension SimulatorConfiguration {
         self.paycertify = try container.decodeIfPresent(PayCertify.self, forKey: .paycertify) ?? self.paycertify
         self.cards = try container.decodeIfPresent([Card].self, forKey: .cards) ?? self.cards
         self.merchantBalances = try container.decodeIfPresent([String: [String: String]].self, forKey: .merchantBalances) ?? [:]
-        self.limits = try container.decodeIfPresent([String: RateLimit].self, forKey: .limits) ?? self.limits
+        // Merged over the defaults, as documented on `limits`: a provider not listed keeps its default, null removes it.
+        for (provider, limit) in try container.decodeIfPresent([String: RateLimit?].self, forKey: .limits) ?? [:] {
+            self.limits[provider] = limit
+        }
         self.faults = try container.decodeIfPresent([String: Faults].self, forKey: .faults) ?? [:]
     }
 

@@ -64,12 +64,12 @@ struct PagsmileSimulator: ProviderStyle {
             return self.error("30001", "Input data errors", subCode: "invalid-parameter", subMessage: "a field is too long")
         }
         let now = self.state.clock.now()
-        return self.state.withLock { inner in
+        return self.finish(self.state.withLock { inner -> Decided in
             if inner.pagsmileOrders[orderNo] != nil {
-                return self.error("30001", "Input data errors", subCode: "dublicate-order", subMessage: "duplicate order_no")
+                return .answer(self.error("30001", "Input data errors", subCode: "dublicate-order", subMessage: "duplicate order_no"))
             }
             guard let minor = SimAmount.parse(amountText, exponent: SimAmount.exponent(currency)), minor > 0 else {
-                return self.error("30001", "Input data errors", subCode: "invalid-amount", subMessage: "invalid amount")
+                return .answer(self.error("30001", "Input data errors", subCode: "invalid-amount", subMessage: "invalid amount"))
             }
             let transactionID = inner.newReference()
             switch inner.topUp(
@@ -82,19 +82,17 @@ struct PagsmileSimulator: ProviderStyle {
                     orderNo: orderNo, transactionID: transactionID, relatedTransactionID: related, cardToken: card.id,
                     currency: card.currency, amountMinor: minor, balanceAfterMinor: card.balanceMinor,
                     createTime: Self.timestamp(now))
-                var response = self.sealed(["transaction_id": .string(transactionID)])
-                response.applied = true
-                return response
+                return .seal(["transaction_id": .string(transactionID)], applied: true)
             case .cardNotFound:
-                return self.error("40002", "Business Failed", subCode: "card-not-exist", subMessage: "card not found")
+                return .answer(self.error("40002", "Business Failed", subCode: "card-not-exist", subMessage: "card not found"))
             case .cardNotActive(let status):
-                return self.error("40002", "Business Failed", subCode: "card-status-abnormal", subMessage: "card is \(status)")
+                return .answer(self.error("40002", "Business Failed", subCode: "card-status-abnormal", subMessage: "card is \(status)"))
             case .currencyMismatch(let cardCurrency):
-                return self.error("30001", "Input data errors", subCode: "invalid-currency", subMessage: "the card is in \(cardCurrency)")
+                return .answer(self.error("30001", "Input data errors", subCode: "invalid-currency", subMessage: "the card is in \(cardCurrency)"))
             case .insufficientFunds:
-                return self.error("30004", "Processing error", subCode: "insufficient-balance", subMessage: "insufficient balance")
+                return .answer(self.error("30004", "Processing error", subCode: "insufficient-balance", subMessage: "insufficient balance"))
             }
-        }
+        })
     }
 
     /// `query-card-transaction-detail` with biz_data `{order_no}` or `{transaction_id}`.
@@ -104,15 +102,15 @@ struct PagsmileSimulator: ProviderStyle {
         case .failure(let failure): return failure.response
         case .success(let opened): fields = opened
         }
-        return self.state.withLock { inner in
+        return self.finish(self.state.withLock { inner -> Decided in
             let order =
                 fields["order_no"].flatMap { inner.pagsmileOrders[$0] }
                 ?? fields["transaction_id"].flatMap { id in inner.pagsmileOrders.values.first { $0.transactionID == id } }
             guard let order else {
-                return self.error("40002", "Business Failed", subCode: "order-not-exist", subMessage: "transaction not found")
+                return .answer(self.error("40002", "Business Failed", subCode: "order-not-exist", subMessage: "transaction not found"))
             }
             let exponent = SimAmount.exponent(order.currency)
-            return self.sealed([
+            return .seal([
                 "transaction_id": .string(order.transactionID), "transaction_type": 121, "transaction_status": 1,
                 "order_no": .string(order.orderNo),
                 "bill_amount": .string(SimAmount.render(order.amountMinor, exponent: exponent)), "bill_fee": "0.00",
@@ -121,8 +119,8 @@ struct PagsmileSimulator: ProviderStyle {
                 "transaction_currency": .string(order.currency), "exchange_rate": "1",
                 "related_transaction_id": .string(order.relatedTransactionID),
                 "business_date": .string(String(order.createTime.prefix(10))), "create_time": .string(order.createTime),
-            ])
-        }
+            ], applied: false)
+        })
     }
 
     /// `query-card-balance` with biz_data `{card_token}`.
@@ -132,15 +130,15 @@ struct PagsmileSimulator: ProviderStyle {
         case .failure(let failure): return failure.response
         case .success(let opened): fields = opened
         }
-        return self.state.withLock { inner in
+        return self.finish(self.state.withLock { inner -> Decided in
             guard let token = fields["card_token"], let card = inner.card(self.provider, token) else {
-                return self.error("40002", "Business Failed", subCode: "card-not-exist", subMessage: "card not found")
+                return .answer(self.error("40002", "Business Failed", subCode: "card-not-exist", subMessage: "card not found"))
             }
-            return self.sealed([
+            return .seal([
                 "card_token": .string(card.id), "currency": .string(card.currency),
                 "balance": .string(SimAmount.render(card.balanceMinor, exponent: SimAmount.exponent(card.currency))),
-            ])
-        }
+            ], applied: false)
+        })
     }
 
     struct Failure: Error {
@@ -179,7 +177,26 @@ struct PagsmileSimulator: ProviderStyle {
         return .success(fields)
     }
 
-    /// A success answer with `data` encrypted under a fresh AES key wrapped for the merchant.
+    /// What a handler decided under the state lock: a finished answer, or success data to seal once the lock is
+    /// released (`sealed` takes the lock itself, and its RSA and AES work should not run under it).
+    enum Decided: Sendable {
+        case answer(SimResponse)
+        case seal(SimJSON, applied: Bool)
+    }
+
+    func finish(_ decided: Decided) -> SimResponse {
+        switch decided {
+        case .answer(let response):
+            return response
+        case .seal(let data, let applied):
+            var response = self.sealed(data)
+            response.applied = applied
+            return response
+        }
+    }
+
+    /// A success answer with `data` encrypted under a fresh AES key wrapped for the merchant. Must not be called
+    /// with the state lock held.
     func sealed(_ data: SimJSON) -> SimResponse {
         let settings = self.state.configuration.pagsmile
         let (aesKey, iv) = self.state.withLock { inner in (inner.random.hex(16).uppercased(), inner.random.hex(16).uppercased()) }

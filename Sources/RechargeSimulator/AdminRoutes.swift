@@ -27,6 +27,9 @@ struct AdminRoutes: Sendable {
         }
         router.post("/_sim/cards") { request, context in
             let cards = try await request.decode(as: [SimulatorConfiguration.Card].self, context: context)
+            if let bad = cards.first(where: { SimAmount.parse($0.balance, exponent: SimAmount.exponent($0.currency)) == nil }) {
+                throw HTTPError(.badRequest, message: "card \(bad.id): balance '\(bad.balance)' is not a decimal amount in \(bad.currency)")
+            }
             let now = SimTime.iso(self.state.clock.now())
             self.state.withLock { inner in
                 for card in cards {

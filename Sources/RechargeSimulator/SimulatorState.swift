@@ -125,10 +125,13 @@ final class SimulatorState: Sendable {
     }
 
     let clock: any SimulatorClock
+    /// The configuration the simulator was started with, which a reset returns to.
+    let initialConfiguration: SimulatorConfiguration
     private let inner: Mutex<Inner>
 
     init(configuration: SimulatorConfiguration, clock: any SimulatorClock) {
         self.clock = clock
+        self.initialConfiguration = configuration
         self.inner = Mutex(Inner(configuration: configuration, now: clock.now()))
     }
 
@@ -138,14 +141,11 @@ final class SimulatorState: Sendable {
 
     var configuration: SimulatorConfiguration { self.withLock { $0.configuration } }
 
-    /// Forgets everything that happened: cards, balances, ledger, stats and records back to the configuration.
+    /// Forgets everything that happened: cards, balances, ledger, statistics, records, and faults and limits
+    /// changed at run time, back to the configuration the simulator was started with.
     func reset() {
         let now = self.clock.now()
-        self.withLock { inner in
-            var configuration = inner.configuration
-            configuration.faults = [:]
-            inner = Inner(configuration: configuration, now: now)
-        }
+        self.withLock { inner in inner = Inner(configuration: self.initialConfiguration, now: now) }
     }
 }
 

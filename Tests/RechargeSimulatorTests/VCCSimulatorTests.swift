@@ -79,7 +79,9 @@ import Testing
     @Test(.timeLimit(.minutes(1)), arguments: BadSign.allCases)
     func rejectsABadSign(_ bad: BadSign) async throws {
         try await withSimulator(.with(cards: [.usd("vcc", Self.card)])) { sim in
-            let json = try await sim.post(VCCWire.chargePath, body: bad.body).json()
+            let response = try await sim.post(VCCWire.chargePath, body: bad.body)
+            #expect(response.status == 400)
+            let json = try response.json()
             #expect(json["code"] as? Int == 1001)
             #expect(json["data"] is NSNull)
             #expect(try await sim.ledger().isEmpty)

@@ -76,7 +76,7 @@ struct PayCertifySimulator: ProviderStyle {
         let exponent = SimAmount.exponent(card.currency)
         let actions: [SimJSON] = card.actions.map {
             ["id": .string($0.id), "type": .string($0.type), "amount": .number(SimAmount.render($0.amountMinor, exponent: exponent)),
-             "created_at": .string($0.createdAt)]
+             "created_at": .string(Self.timestamp($0.createdAt))]
         }
         let balance = SimJSON.number(SimAmount.render(card.balanceMinor, exponent: exponent))
         // A stable, made-up PAN: the same card shows the same number in every run.
@@ -86,9 +86,14 @@ struct PayCertifySimulator: ProviderStyle {
                 "id": .string(card.id), "type": .string(type), "provider_id": "sim", "merchant_id": "sim-merchant",
                 "first_name": "Card", "last_name": "Holder", "card_number": .string("4111" + digits), "card_expiry_month": "12",
                 "card_expiry_year": "2029", "card_brand": "visa", "amount": balance, "status": .string(card.status),
-                "available_amount": balance, "actions": .array(actions), "is_cancelable": true, "created_at": .string(card.createdAt),
+                "available_amount": balance, "actions": .array(actions), "is_cancelable": true, "created_at": .string(Self.timestamp(card.createdAt)),
             ]
         ]
+    }
+
+    /// PayCertify writes times as `2020-04-03T09:09:53+0000`.
+    static func timestamp(_ iso: String) -> String {
+        iso.hasSuffix("Z") ? String(iso.dropLast()) + "+0000" : iso
     }
 
     static func actionID(_ random: inout SimRandom) -> String { "act_" + random.hex(16) }

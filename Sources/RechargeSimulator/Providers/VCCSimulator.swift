@@ -5,8 +5,9 @@ import Hummingbird
 /// VCC (Star SaaS / Xnova): body `sign` = upper-hex SHA-256 of the concatenated fields and the API key.
 ///
 /// Documented: the recharge and card query paths, the sign rule, the `{code, msg, data}` envelope with
-/// `data.status` "1" and an integer `reqNo`. Inferred (VCC publishes no list): the error codes below, the
-/// operation-query path and shape, 429 for its rate limit. No dedupe: a repeated request applies again.
+/// `data.status` "1" and an integer `reqNo`, 4xx for client errors with an error code. Inferred (VCC publishes
+/// no list): the error codes below (all HTTP 400), the operation-query path and shape, 429 for its rate limit.
+/// No dedupe: a repeated request applies again.
 struct VCCSimulator: ProviderStyle {
     let provider = "vcc"
     let state: SimulatorState
@@ -121,7 +122,7 @@ struct VCCSimulator: ProviderStyle {
     }
 
     func error(_ code: Int, _ message: String) -> SimResponse {
-        .json(["code": .int(code), "msg": ["zh-CN": .string(message), "en-US": .string(message)], "data": nil], rejection: String(code))
+        .json(.badRequest, ["code": .int(code), "msg": ["zh-CN": .string(message), "en-US": .string(message)], "data": nil], rejection: String(code))
     }
 
     func rateLimited(remaining: Int, limit: Int) -> SimResponse {

@@ -10,7 +10,8 @@ struct LogRequestsMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            context.logger.log(level: self.logLevel, "\(request.method) \(request.uri.path) \(response.status.code) \(ContinuousClock.now - start)")
+            context.logger.log(
+                level: self.logLevel, "\(request.method) \(request.uri.path) \(response.status.code) \(ContinuousClock.now - start)")
             return response
         } catch {
             context.logger.log(level: self.logLevel, "\(request.method) \(request.uri.path) failed: \(error)")

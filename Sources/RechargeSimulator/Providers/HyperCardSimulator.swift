@@ -123,7 +123,10 @@ struct HyperCardSimulator: ProviderStyle {
                 return self.error("A0004", "Card no existed")
             }
             let balance = SimAmount.render(card.balanceMinor, exponent: SimAmount.exponent(card.currency))
-            return .json(["code": "00000", "msg": "ok", "data": ["card_id": .string(card.id), "balance": .string(balance), "card_coin": .string(card.currency.lowercased())]])
+            return .json([
+                "code": "00000", "msg": "ok",
+                "data": ["card_id": .string(card.id), "balance": .string(balance), "card_coin": .string(card.currency.lowercased())],
+            ])
         }
     }
 
@@ -150,15 +153,21 @@ struct HyperCardSimulator: ProviderStyle {
     /// Checks the headers and the signature; returns the body's fields when they verify.
     func authenticate(_ body: [UInt8], headers: [String: String]) -> Result<[String: String], AuthenticationFailure> {
         let settings = self.state.configuration.hypercard
-        guard let object = jsonObject(body) else { return .failure(.init(self.error("A0003", "Parameter error: the body is not a JSON object"))) }
+        guard let object = jsonObject(body) else {
+            return .failure(.init(self.error("A0003", "Parameter error: the body is not a JSON object")))
+        }
         var fields: [String: String] = [:]
         for (name, value) in object {
-            guard let text = value as? String else { return .failure(.init(self.error("A0003", "Parameter error: \(name) must be a string"))) }
+            guard let text = value as? String else {
+                return .failure(.init(self.error("A0003", "Parameter error: \(name) must be a string")))
+            }
             fields[name] = text
         }
         guard let apiKey = headers["api-key"], let timestamp = headers["timestamp"], let nonce = headers["nonce"],
             let signature = headers["signature"], headers["version"] != nil
-        else { return .failure(.init(self.error("A0001", "Signature error: timestamp, nonce, api-key, version and signature are required"))) }
+        else {
+            return .failure(.init(self.error("A0001", "Signature error: timestamp, nonce, api-key, version and signature are required")))
+        }
         guard apiKey == settings.apiKey else { return .failure(.init(self.error("A0007", "insufficient privileges"))) }
         guard nonce.count == 10 else { return .failure(.init(self.error("A0001", "Signature error: nonce must be 10 characters"))) }
         guard let seconds = Int64(timestamp),
@@ -205,4 +214,3 @@ struct HyperCardSimulator: ProviderStyle {
         .json(.internalServerError, ["code": "B0000", "msg": "Internal error", "data": nil])
     }
 }
-

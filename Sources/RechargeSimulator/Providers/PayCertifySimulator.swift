@@ -50,7 +50,10 @@ struct PayCertifySimulator: ProviderStyle {
                 return self.error(.unprocessableContent, key: "reload_amount", "must be greater than 0 with at most 2 decimals")
             }
             let actionID = Self.actionID(&inner.random)
-            switch inner.topUp(provider: self.provider, cardID: cardID, amountMinor: minor, currency: nil, keys: (nil, nil, nil, nil), reference: actionID, now: now) {
+            switch inner.topUp(
+                provider: self.provider, cardID: cardID, amountMinor: minor, currency: nil, keys: (nil, nil, nil, nil), reference: actionID,
+                now: now)
+            {
             case .applied(_, let card):
                 var response = SimResponse.json(self.vcard(card, type: "reload"))
                 response.applied = true
@@ -58,7 +61,8 @@ struct PayCertifySimulator: ProviderStyle {
             case .cardNotFound: return self.error(.notFound, key: "base", "Virtual card not found")
             case .cardNotActive(let status): return self.error(.unprocessableContent, key: "base", "Virtual card is \(status)")
             case .currencyMismatch: return self.error(.unprocessableContent, key: "base", "Currency mismatch")
-            case .insufficientFunds: return self.error(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), key: "base", "Insufficient funds")
+            case .insufficientFunds:
+                return self.error(HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), key: "base", "Insufficient funds")
             }
         }
     }
@@ -75,18 +79,23 @@ struct PayCertifySimulator: ProviderStyle {
     private func vcard(_ card: SimCard, type: String) -> SimJSON {
         let exponent = SimAmount.exponent(card.currency)
         let actions: [SimJSON] = card.actions.map {
-            ["id": .string($0.id), "type": .string($0.type), "amount": .number(SimAmount.render($0.amountMinor, exponent: exponent)),
-             "created_at": .string(Self.timestamp($0.createdAt))]
+            [
+                "id": .string($0.id), "type": .string($0.type), "amount": .number(SimAmount.render($0.amountMinor, exponent: exponent)),
+                "created_at": .string(Self.timestamp($0.createdAt)),
+            ]
         }
         let balance = SimJSON.number(SimAmount.render(card.balanceMinor, exponent: exponent))
         // A stable, made-up PAN: the same card shows the same number in every run.
-        let digits = String(card.id.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 } % 1_000_000_000_000).leftPadded(to: 12)
+        let digits = String(
+            card.id.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 } % 1_000_000_000_000
+        ).leftPadded(to: 12)
         return [
             "vcard": [
                 "id": .string(card.id), "type": .string(type), "provider_id": "sim", "merchant_id": "sim-merchant",
                 "first_name": "Card", "last_name": "Holder", "card_number": .string("4111" + digits), "card_expiry_month": "12",
                 "card_expiry_year": "2029", "card_brand": "visa", "amount": balance, "status": .string(card.status),
-                "available_amount": balance, "actions": .array(actions), "is_cancelable": true, "created_at": .string(Self.timestamp(card.createdAt)),
+                "available_amount": balance, "actions": .array(actions), "is_cancelable": true,
+                "created_at": .string(Self.timestamp(card.createdAt)),
             ]
         ]
     }

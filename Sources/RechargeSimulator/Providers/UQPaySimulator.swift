@@ -78,8 +78,10 @@ struct UQPaySimulator: ProviderStyle {
         let now = self.state.clock.now()
         let expiresAt = now.addingTimeInterval(TimeInterval(settings.tokenLifetimeSeconds))
         let token = self.state.withLock { inner -> String in
-            let payload = #"{"client_id":"\#(settings.clientID)","exp":\#(Int(expiresAt.timeIntervalSince1970)),"jti":"\#(inner.random.hex(16))"}"#
-            let token = "eyJhbGciOiJIUzI1NiJ9." + Data(payload.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+            let payload =
+                #"{"client_id":"\#(settings.clientID)","exp":\#(Int(expiresAt.timeIntervalSince1970)),"jti":"\#(inner.random.hex(16))"}"#
+            let token =
+                "eyJhbGciOiJIUzI1NiJ9." + Data(payload.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
                 + "." + inner.random.hex(43)
             inner.uqpayToken = (token, expiresAt)
             return token
@@ -148,9 +150,13 @@ struct UQPaySimulator: ProviderStyle {
             return self.error(.badRequest, "invalid_request_error", "invalid_amount", "amount has too many decimal places")
         }
         let orderID = Self.uuid(&inner.random)
-        switch inner.topUp(provider: self.provider, cardID: cardID, amountMinor: minor, currency: nil, keys: (nil, nil, nil, key), reference: orderID, now: now) {
+        switch inner.topUp(
+            provider: self.provider, cardID: cardID, amountMinor: minor, currency: nil, keys: (nil, nil, nil, key), reference: orderID,
+            now: now)
+        {
         case .applied(_, let card):
-            let order = UQPayOrder(orderID: orderID, cardID: card.id, currency: card.currency, amountMinor: minor, createTime: SimTime.iso(now))
+            let order = UQPayOrder(
+                orderID: orderID, cardID: card.id, currency: card.currency, amountMinor: minor, createTime: SimTime.iso(now))
             inner.uqpayOrders[orderID] = order
             var response = SimResponse.json(self.orderJSON(order))
             response.applied = true
@@ -203,7 +209,8 @@ struct UQPaySimulator: ProviderStyle {
             switch index {
             case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
             case 14: guard byte == UInt8(ascii: "4") else { return false }
-            case 19: guard [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(byte) else { return false }
+            case 19:
+                guard [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(byte) else { return false }
             default: guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return false }
             }
         }
@@ -223,10 +230,12 @@ struct UQPaySimulator: ProviderStyle {
     }
 
     func rateLimited(remaining: Int, limit: Int) -> SimResponse {
-        .json(.tooManyRequests, ["code": "too_many_requests", "message": "Too many requests have been made to the api. Please retry later."])
+        .json(
+            .tooManyRequests, ["code": "too_many_requests", "message": "Too many requests have been made to the api. Please retry later."])
     }
 
     func unavailable() -> SimResponse {
-        .json(.internalServerError, ["type": "api_error", "code": "internal_error", "message": "Safe to retry with the same Idempotency-Key"])
+        .json(
+            .internalServerError, ["type": "api_error", "code": "internal_error", "message": "Safe to retry with the same Idempotency-Key"])
     }
 }

@@ -63,8 +63,10 @@ struct VCCSimulator: ProviderStyle {
             case .applied(let entry, _):
                 if let requestID { inner.vccOperations[requestID, default: []].append(entry.sequence) }
                 return .json(
-                    ["code": 0, "msg": ["zh-CN": "成功", "en-US": "Success"],
-                     "data": ["status": "1", "reqNo": .number(entry.providerReference), "errorMsg": nil, "groupId": nil]],
+                    [
+                        "code": 0, "msg": ["zh-CN": "成功", "en-US": "Success"],
+                        "data": ["status": "1", "reqNo": .number(entry.providerReference), "errorMsg": nil, "groupId": nil],
+                    ],
                     applied: true)
             case .cardNotFound: return self.error(Code.cardNotFound, "card not found")
             case .cardNotActive(let status): return self.error(Code.cardNotActive, "card is \(status)")
@@ -86,9 +88,13 @@ struct VCCSimulator: ProviderStyle {
         return self.state.withLock { inner in
             guard let card = inner.card(self.provider, cardID) else { return self.error(Code.cardNotFound, "card not found") }
             return .json(
-                ["code": 0, "msg": ["zh-CN": "成功", "en-US": "Success"],
-                 "data": ["card_id": .string(card.id), "status": .string(card.status), "currency": .string(card.currency),
-                          "balance": .string(SimAmount.render(card.balanceMinor, exponent: SimAmount.exponent(card.currency)))]])
+                [
+                    "code": 0, "msg": ["zh-CN": "成功", "en-US": "Success"],
+                    "data": [
+                        "card_id": .string(card.id), "status": .string(card.status), "currency": .string(card.currency),
+                        "balance": .string(SimAmount.render(card.balanceMinor, exponent: SimAmount.exponent(card.currency))),
+                    ],
+                ])
         }
     }
 
@@ -108,8 +114,10 @@ struct VCCSimulator: ProviderStyle {
             }
             let operations: [SimJSON] = sequences.map { sequence in
                 let entry = inner.ledger[sequence - 1]
-                return ["reqNo": .number(entry.providerReference), "request_id": .string(requestID), "card_id": .string(entry.cardID),
-                        "charge_amount": .string(entry.amount), "status": "1", "created_at": .string(entry.appliedAt)]
+                return [
+                    "reqNo": .number(entry.providerReference), "request_id": .string(requestID), "card_id": .string(entry.cardID),
+                    "charge_amount": .string(entry.amount), "status": "1", "created_at": .string(entry.appliedAt),
+                ]
             }
             return .json(["code": 0, "msg": ["zh-CN": "成功", "en-US": "Success"], "data": ["operations": .array(operations)]])
         }
@@ -122,7 +130,9 @@ struct VCCSimulator: ProviderStyle {
     }
 
     func error(_ code: Int, _ message: String) -> SimResponse {
-        .json(.badRequest, ["code": .int(code), "msg": ["zh-CN": .string(message), "en-US": .string(message)], "data": nil], rejection: String(code))
+        .json(
+            .badRequest, ["code": .int(code), "msg": ["zh-CN": .string(message), "en-US": .string(message)], "data": nil],
+            rejection: String(code))
     }
 
     func rateLimited(remaining: Int, limit: Int) -> SimResponse {

@@ -82,7 +82,7 @@ import Testing
         ),
         (
             #"{"accounts": [{"name": "a", "kind": "vcc", "apiKey": "secret"}]}"#, "accounts[0].apiKey",
-            "unknown key; expected one of: baseURL, defaultPayAccountNumber, defaultPayCoin, kind, name"
+            "unknown key; expected one of: baseURL, burst, credentials, defaultPayAccountNumber, defaultPayCoin, kind, maxInFlight, name, requestsPerSecond, timeoutMilliseconds"
         ),
         (#"{"accounts": [\#(account), {"name": "a", "kind": "uqpay"}]}"#, "accounts[1].name", "account 'a' is configured twice"),
         (

@@ -11,6 +11,15 @@ public struct ProviderAccount: Hashable, Sendable {
     public var defaultPayCoin: String?
     /// Pagsmile: the partner account used when a line gives none.
     public var defaultPayAccountNumber: String?
+    /// Where each credential comes from (see ``CredentialRequirements``); the values are never stored here.
+    public var credentials: [String: CredentialSource] = [:]
+    /// How long one request may take before it is given up as in doubt.
+    public var timeoutMilliseconds = 15_000
+    /// Requests per second and burst allowed to this account (`nil`: no limit but ``maxInFlight``).
+    public var requestsPerSecond: Double?
+    public var burst: Int?
+    /// At most this many requests to the account at once.
+    public var maxInFlight = 16
 
     public init(
         name: String, kind: ProviderKind, baseURL: String? = nil, defaultPayCoin: String? = nil,

@@ -92,7 +92,11 @@ extension RechargeConfiguration {
                 throw ConfigurationError(path: path, key: key, message: "must be an object")
             }
             try Self.rejectUnknownKeys(
-                entry, allowed: ["name", "kind", "baseURL", "defaultPayCoin", "defaultPayAccountNumber"],
+                entry,
+                allowed: [
+                    "name", "kind", "baseURL", "defaultPayCoin", "defaultPayAccountNumber", "credentials", "timeoutMilliseconds",
+                    "requestsPerSecond", "burst", "maxInFlight",
+                ],
                 at: key + ".", path: path)
             guard let name = entry["name"] as? String, Self.isValidAccountName(name) else {
                 throw ConfigurationError(
@@ -110,13 +114,45 @@ extension RechargeConfiguration {
             account.baseURL = try Self.optionalString(entry, "baseURL", at: key, path: path)
             account.defaultPayCoin = try Self.optionalString(entry, "defaultPayCoin", at: key, path: path)
             account.defaultPayAccountNumber = try Self.optionalString(entry, "defaultPayAccountNumber", at: key, path: path)
+            if let baseURL = account.baseURL {
+                guard let url = URL(string: baseURL), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                    throw ConfigurationError(path: path, key: key + ".baseURL", message: "'\(baseURL)' is not an http(s) URL")
+                }
+            }
+            account.timeoutMilliseconds = try Self.integer(
+                entry, "timeoutMilliseconds", in: 100...600_000, default: account.timeoutMilliseconds, at: key, path: path)
+            account.maxInFlight = try Self.integer(entry, "maxInFlight", in: 1...1_024, default: account.maxInFlight, at: key, path: path)
+            if entry["burst"] != nil {
+                account.burst = try Self.integer(entry, "burst", in: 1...100_000, default: 1, at: key, path: path)
+            }
+            if let rate = entry["requestsPerSecond"] {
+                guard let number = rate as? NSNumber, !Self.isJSONBoolean(rate), number.doubleValue > 0, number.doubleValue <= 100_000
+                else {
+                    throw ConfigurationError(
+                        path: path, key: key + ".requestsPerSecond", message: "must be a number above 0 and at most 100000")
+                }
+                account.requestsPerSecond = number.doubleValue
+            }
+            account.credentials = try Self.credentials(entry["credentials"], at: key + ".credentials", path: path)
+            let requirements = CredentialRequirements.of(kind)
+            for (name, source) in account.credentials {
+                guard let requirement = requirements.first(where: { $0.name == name }) else {
+                    throw ConfigurationError(
+                        path: path, key: "\(key).credentials.\(name)",
+                        message: "\(kind.rawValue) has no such credential; expected: \(requirements.map(\.name).joined(separator: ", "))")
+                }
+                if requirement.isSecret, case .value = source {
+                    throw ConfigurationError(
+                        path: path, key: "\(key).credentials.\(name)",
+                        message: "a secret is read from the environment or a key file, never written in the configuration")
+                }
+            }
             accounts.append(account)
         }
         var configuration = RechargeConfiguration(accounts: accounts)
         if let rawDefault = root["defaultMaximumMajorUnits"] {
             // JSON `true` arrives as a boolean NSNumber, which `as? Int` would read as 1.
-            let isBoolean = type(of: rawDefault) == type(of: NSNumber(value: true))
-            guard !isBoolean, let number = rawDefault as? Int, number > 0 else {
+            guard !Self.isJSONBoolean(rawDefault), let number = rawDefault as? Int, number > 0 else {
                 throw ConfigurationError(path: path, key: "defaultMaximumMajorUnits", message: "must be a positive whole number")
             }
             configuration.defaultMaximumMajorUnits = Int64(number)
@@ -141,6 +177,50 @@ extension RechargeConfiguration {
             }
         }
         return configuration
+    }
+
+    private static func integer(
+        _ entry: [String: Any], _ name: String, in range: ClosedRange<Int>, default fallback: Int, at key: String, path: String
+    ) throws(ConfigurationError) -> Int {
+        guard let value = entry[name] else { return fallback }
+        guard !Self.isJSONBoolean(value), let number = value as? Int, range.contains(number) else {
+            throw ConfigurationError(
+                path: path, key: "\(key).\(name)", message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// `{"apiKey": {"env": "UQPAY_API_KEY"}, "privateKey": {"file": "/etc/recharge/hc.pem"}, "companyID": {"value": "4101"}}`
+    private static func credentials(_ raw: Any?, at key: String, path: String) throws(ConfigurationError) -> [String: CredentialSource] {
+        guard let raw else { return [:] }
+        guard let object = raw as? [String: Any] else {
+            throw ConfigurationError(path: path, key: key, message: "must be an object of credential name → source")
+        }
+        var sources: [String: CredentialSource] = [:]
+        for (name, value) in object {
+            guard let source = value as? [String: Any], source.count == 1, let (kind, rawText) = source.first,
+                let text = rawText as? String,
+                !text.isEmpty
+            else {
+                throw ConfigurationError(
+                    path: path, key: "\(key).\(name)", message: "must be {\"env\": NAME}, {\"file\": PATH} or {\"value\": TEXT}")
+            }
+            switch kind {
+            case "env": sources[name] = .environment(text)
+            case "file": sources[name] = .file(text)
+            case "value": sources[name] = .value(text)
+            default:
+                throw ConfigurationError(path: path, key: "\(key).\(name).\(kind)", message: "unknown source; use env, file or value")
+            }
+        }
+        return sources
+    }
+
+    /// Whether a JSONSerialization value is `true` or `false`. On Linux `1 is Bool` is also true, so the
+    /// check looks at the number's type code instead.
+    static func isJSONBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return value is Bool }
+        return String(cString: number.objCType) == "c"
     }
 
     static func isValidAccountName(_ name: String) -> Bool {

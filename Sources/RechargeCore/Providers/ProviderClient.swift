@@ -1,0 +1,98 @@
+/// One top-up as a provider adapter sees it: the stored line, its account and the key it is sent under.
+public struct RechargeRequest: Hashable, Sendable {
+    public var account: ProviderAccount
+    public var cardID: String
+    public var amount: Money
+    /// The user's own line reference (sent where a provider has a free reference field).
+    public var reference: String
+    public var remark: String?
+    public var payCoin: String?
+    public var payAccountNumber: String?
+    public var onBehalfOf: String?
+    public var key: IdempotencyKey
+
+    public init(
+        account: ProviderAccount, cardID: String, amount: Money, reference: String, remark: String? = nil,
+        payCoin: String? = nil, payAccountNumber: String? = nil, onBehalfOf: String? = nil, key: IdempotencyKey
+    ) {
+        self.account = account
+        self.cardID = cardID
+        self.amount = amount
+        self.reference = reference
+        self.remark = remark
+        self.payCoin = payCoin
+        self.payAccountNumber = payAccountNumber
+        self.onBehalfOf = onBehalfOf
+        self.key = key
+    }
+}
+
+/// What a provider reported about an applied top-up.
+public struct ProviderReceipt: Hashable, Sendable {
+    /// The provider's own reference (VCC `reqNo`, HyperCard `order_no`, Pagsmile `transaction_id`,
+    /// UQPay `card_order_id`, PayCertify action id).
+    public var providerReference: String?
+    /// What reached the card, where the provider says (HyperCard credits the amount less its fee).
+    public var credited: Money?
+    public var fee: Money?
+    /// The exchange rate the provider applied, as it wrote it.
+    public var exchangeRate: String?
+
+    public init(providerReference: String?, credited: Money? = nil, fee: Money? = nil, exchangeRate: String? = nil) {
+        self.providerReference = providerReference
+        self.credited = credited
+        self.fee = fee
+        self.exchangeRate = exchangeRate
+    }
+}
+
+/// A provider's answer to a top-up, classified for the engine.
+public enum RechargeOutcome: Hashable, Sendable {
+    /// The provider applied it.
+    case applied(ProviderReceipt)
+    /// The provider refused it for good (its code and message). The line goes to FAILED.
+    case rejected(code: String, message: String)
+    /// It provably did not take effect (not sent, refused before any effect, rate limited); send again later
+    /// under the same key, after `retryAfter` when the provider said.
+    case notApplied(code: String, message: String, retryAfter: Duration?)
+    /// It may or may not have taken effect (time-out, reset, 5xx after sending). Never re-sent blindly:
+    /// resolved through ``ProviderClient/status(_:evidence:)``.
+    case inDoubt(code: String, message: String)
+}
+
+/// What a status query established about a top-up sent earlier.
+public enum StatusOutcome: Hashable, Sendable {
+    case applied(ProviderReceipt)
+    /// The provider definitely refused it.
+    case rejected(code: String, message: String)
+    /// The provider has no trace of it and says so definitely: it did not take effect.
+    case notApplied
+    /// The provider knows it but has not finished it.
+    case pending
+    /// The question could not be answered now (the query itself failed, or the evidence is ambiguous).
+    case cannotTell(reason: String)
+}
+
+/// The engine's only view of a provider. Adapters never throw: every failure is classified.
+public protocol ProviderClient: Sendable {
+    /// Evidence to record **before** sending, for providers without a merchant key (a card snapshot), so that
+    /// a time-out can be resolved afterwards, even after a crash. `nil` when the provider needs none.
+    func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence?
+
+    /// Sends the top-up under `request.key`.
+    func recharge(_ request: RechargeRequest) async -> RechargeOutcome
+
+    /// Establishes whether an earlier send under `request.key` took effect, by the provider's status query, a
+    /// same-key replay, or a comparison with the evidence recorded before sending.
+    func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome
+}
+
+/// What an adapter recorded before sending, kept with the attempt: an opaque, adapter-defined text (JSON).
+/// It holds no secrets and no card numbers.
+public struct ResolutionEvidence: Hashable, Sendable, Codable {
+    public var text: String
+
+    public init(text: String) {
+        self.text = text
+    }
+}

@@ -42,6 +42,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The provider adapters: one folder per provider, each turning a line into the provider's exact request
+        // and whatever comes back (or does not) into a classified outcome.
+        .target(
+            name: "RechargeProviders",
+            dependencies: [
+                "RechargeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The provider simulator: all five providers on loopback. It shares no code with the adapters, so a
         // contract mistake on one side fails a test instead of being mirrored.
         .target(
@@ -85,6 +97,17 @@ let package = Package(
         .testTarget(
             name: "RechargeStoreTests",
             dependencies: ["RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "RechargeProvidersTests",
+            dependencies: [
+                "RechargeProviders",
+                "RechargeCore",
+                "RechargeSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "RechargeSimulatorTests",

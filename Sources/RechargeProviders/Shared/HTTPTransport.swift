@@ -1,0 +1,60 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// What came back from one HTTP exchange with a provider.
+enum HTTPExchange: Sendable {
+    /// An answer arrived (any status).
+    case response(status: Int, headers: [(String, String)], body: [UInt8])
+    /// No answer. `sent` says whether the request may have reached the provider.
+    case failed(sent: Bool, reason: String)
+
+    func header(_ name: String) -> String? {
+        guard case .response(_, let headers, _) = self else { return nil }
+        return headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+}
+
+/// Sends requests to a provider and reports failures in the terms that matter for money: was the request
+/// provably **not sent** (nothing can have happened), or may it have been acted on?
+struct HTTPTransport: Sendable {
+    let client: HTTPClient
+    /// The largest answer read; a bigger one is a failure after sending.
+    let maximumBodyBytes = 1 << 20
+
+    func send(
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]?, timeout: Duration
+    ) async -> HTTPExchange {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let milliseconds = Int64(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            let response = try await self.client.execute(request, timeout: .milliseconds(milliseconds))
+            let bytes = try await response.body.collect(upTo: self.maximumBodyBytes)
+            let headers = response.headers.map { ($0.name, $0.value) }
+            return .response(status: Int(response.status.code), headers: headers, body: Array(bytes.readableBytesView))
+        } catch {
+            return .failed(sent: !Self.provablyNotSent(error), reason: Self.describe(error))
+        }
+    }
+
+    /// Errors that happen before a request can have left: no connection was ever made.
+    static func provablyNotSent(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return [.connectTimeout, .getConnectionFromPoolTimeout, .invalidURL, .alreadyShutdown].contains(error)
+        }
+        if error is NIOConnectionError { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        return false
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "HTTP client: \(error)" }
+        if error is NIOConnectionError { return "connection failed" }
+        return "\(error)"
+    }
+}

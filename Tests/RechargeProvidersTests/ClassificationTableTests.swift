@@ -9,7 +9,9 @@ import Testing
 
     @Test func knownCodesTakeTheirClass() {
         #expect(self.table.outcome(code: "1001", message: "sign") == .rejected(code: "1001", message: "sign"))
-        #expect(self.table.outcome(code: "http:429", message: "slow", retryAfter: .seconds(2)) == .notApplied(code: "http:429", message: "slow", retryAfter: .seconds(2)))
+        #expect(
+            self.table.outcome(code: "http:429", message: "slow", retryAfter: .seconds(2))
+                == .notApplied(code: "http:429", message: "slow", retryAfter: .seconds(2)))
     }
 
     /// An answer nobody wrote down is never taken for a success or a failure.

@@ -11,6 +11,16 @@ public enum AnswerClass: String, Sendable, Hashable, CaseIterable {
     case inDoubt
     /// The provider says it already has this key: ask the status query what became of it.
     case queryFirst
+
+    /// The outcome of an answer of this class; `code` is reported as it came (it may be more specific than the
+    /// table's row, such as `card_error/card_not_found`).
+    public func outcome(code: String, message: String, retryAfter: Duration? = nil) -> RechargeOutcome {
+        switch self {
+        case .final: .rejected(code: code, message: message)
+        case .retry: .notApplied(code: code, message: message, retryAfter: retryAfter)
+        case .inDoubt, .queryFirst: .inDoubt(code: code, message: message)
+        }
+    }
 }
 
 /// One row of a provider's classification table: an answer code (or `http:NNN`), its class and why.
@@ -46,11 +56,7 @@ public struct ClassificationTable: Sendable {
 
     /// The outcome for an answer carrying `code` and `message`.
     public func outcome(code: String, message: String, retryAfter: Duration? = nil) -> RechargeOutcome {
-        switch self.rule(for: code).answerClass {
-        case .final: .rejected(code: code, message: message)
-        case .retry: .notApplied(code: code, message: message, retryAfter: retryAfter)
-        case .inDoubt, .queryFirst: .inDoubt(code: code, message: message)
-        }
+        self.rule(for: code).answerClass.outcome(code: code, message: message, retryAfter: retryAfter)
     }
 }
 

@@ -27,7 +27,9 @@ struct SimulatorFixture: Sendable {
         _ body: (SimulatorFixture) async throws -> T
     ) async throws -> T {
         var configuration = SimulatorConfiguration()
-        configuration.cards = Self.cards.map { SimulatorConfiguration.Card(provider: $0.key.rawValue, id: $0.value.id, currency: $0.value.currency) }
+        configuration.cards = Self.cards.map {
+            SimulatorConfiguration.Card(provider: $0.key.rawValue, id: $0.value.id, currency: $0.value.currency)
+        }
         configuration.limits = [:]
         configure(&configuration)
         let simulator = Simulator(configuration: configuration, clock: clock)
@@ -84,7 +86,9 @@ struct SimulatorFixture: Sendable {
     }
 
     /// A request for the fixture card of `kind`.
-    func request(_ kind: ProviderKind, amount: String, line: Int = 1, generation: Int = 0, batchUID: String = UUID().uuidString) -> RechargeRequest {
+    func request(
+        _ kind: ProviderKind, amount: String, line: Int = 1, generation: Int = 0, batchUID: String = UUID().uuidString
+    ) -> RechargeRequest {
         let card = Self.cards[kind]!
         let currency = Currency(code: card.currency)!
         return RechargeRequest(

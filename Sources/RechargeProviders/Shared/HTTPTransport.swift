@@ -48,6 +48,9 @@ struct HTTPTransport: Sendable {
             return [.connectTimeout, .getConnectionFromPoolTimeout, .invalidURL, .alreadyShutdown].contains(error)
         }
         if error is NIOConnectionError { return true }
+        // A refused or unreachable connect: AsyncHTTPClient retries connecting until the deadline, then reports
+        // the last connect error as a plain `IOError`. No connection was made, so nothing was sent.
+        if let error = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode) { return true }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         return false
     }

@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import RechargeCore
+import _CryptoExtras
+
+/// HyperCard (hyperpay.io card issuing): `POST /openapi/card/recharge` signed with the merchant's RSA key,
+/// resolved through `POST /openapi/card/recharge/query {card_id, mc_trade_no}`.
+public struct HyperCardClient: ProviderClient {
+    let account: ProviderAccount
+    let baseURL: String
+    /// The merchant id, sent as the `api-key` header.
+    let merchantID: String
+    let privateKey: _RSA.Signing.PrivateKey
+    let transport: HTTPTransport
+    let environment: AdapterEnvironment
+
+    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        func key(_ name: String) -> String { "accounts.\(account.name).\(name)" }
+        guard let baseURL = account.baseURL, !baseURL.isEmpty else {
+            throw ConfigurationError(
+                path: "configuration", key: key("baseURL"), message: "missing; HyperCard gives it with the merchant account")
+        }
+        guard let merchantID = credentials["apiKey"]?.value, !merchantID.isEmpty else {
+            throw ConfigurationError(path: "configuration", key: key("credentials.apiKey"), message: "missing (the HyperCard merchant id)")
+        }
+        guard let pem = credentials["privateKey"]?.value, !pem.isEmpty else {
+            throw ConfigurationError(
+                path: "configuration", key: key("credentials.privateKey"), message: "missing (the merchant RSA private key, PEM)")
+        }
+        // HyperCard's keys are 1024-bit, which only the unsafe initialiser accepts.
+        guard let privateKey = try? _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem) else {
+            throw ConfigurationError(
+                path: "configuration", key: key("credentials.privateKey"), message: "not a readable RSA private key in PEM form")
+        }
+        self.account = account
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.merchantID = merchantID
+        self.privateKey = privateKey
+        self.transport = HTTPTransport(client: client)
+        self.environment = environment
+    }
+
+    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? { nil }
+
+    public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
+        guard let payCoin = request.payCoin ?? request.account.defaultPayCoin ?? self.account.defaultPayCoin, !payCoin.isEmpty else {
+            return .rejected(code: "no-pay-coin", message: "the line gives no pay coin and the account has no default")
+        }
+        var fields = [
+            ("card_id", request.cardID), ("mc_trade_no", request.key.hyperCardTradeNumber), ("pay_coin", payCoin),
+            ("recharge_amount", request.amount.decimalString),
+        ]
+        if let remark = request.remark, !remark.isEmpty { fields.append(("remark", remark)) }
+        let signed: SignedRequest
+        do {
+            signed = try self.signedRequest(fields)
+        } catch {
+            return .rejected(code: "sign-failed", message: "could not sign the request: \(error)")
+        }
+        let exchange = await self.transport.send(
+            .POST, self.baseURL + "/openapi/card/recharge", headers: signed.headers, body: signed.body, timeout: self.timeout)
+        return Self.classify(exchange, currency: request.amount.currency)
+    }
+
+    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
+        let signed: SignedRequest
+        do {
+            signed = try self.signedRequest([("card_id", request.cardID), ("mc_trade_no", request.key.hyperCardTradeNumber)])
+        } catch {
+            return .cannotTell(reason: "could not sign the query: \(error)")
+        }
+        let exchange = await self.transport.send(
+            .POST, self.baseURL + "/openapi/card/recharge/query", headers: signed.headers, body: signed.body, timeout: self.timeout)
+        return Self.classifyStatus(exchange, currency: request.amount.currency)
+    }
+
+    var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
+
+    /// A request ready to send: its headers (with `signature`), its body, and the string that was signed.
+    struct SignedRequest {
+        var headers: [(String, String)]
+        var body: [UInt8]
+        var canonical: String
+    }
+
+    /// Builds the headers, the JSON body and the signature for `fields`, with the environment's time and nonce.
+    func signedRequest(_ fields: [(String, String)]) throws -> SignedRequest {
+        let timestamp = String(Int64(self.environment.now().timeIntervalSince1970.rounded(.down)))
+        let nonce = self.environment.randomString(10, alphabet: "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        var headers = [
+            ("timestamp", timestamp), ("nonce", nonce), ("api-key", self.merchantID), ("version", "1.0"), ("lang", "en"),
+        ]
+        let canonical = HyperCardSignature.canonicalString(headers: headers, body: fields)
+        headers.append(("signature", try HyperCardSignature.sign(canonical, with: self.privateKey)))
+        headers.append(("Content-Type", "application/json"))
+        return SignedRequest(headers: headers, body: HyperCardWire.jsonObject(fields), canonical: canonical)
+    }
+
+    /// What a recharge exchange means for the line.
+    static func classify(_ exchange: HTTPExchange, currency: Currency) -> RechargeOutcome {
+        switch exchange {
+        case .failed(sent: false, let reason):
+            return .notApplied(code: "not-sent", message: reason, retryAfter: nil)
+        case .failed(sent: true, let reason):
+            return .inDoubt(code: "no-answer", message: reason)
+        case .response(let status, _, let body):
+            let answer = HyperCardWire.answer(body)
+            if status == 429 {
+                return Self.classification.outcome(
+                    code: "http:429", message: answer?.message ?? "too many requests", retryAfter: retryAfter(exchange))
+            }
+            if (500...599).contains(status) {
+                return Self.classification.outcome(
+                    code: "http:5xx", message: "HTTP \(status)" + (answer.map { ": \($0.code) \($0.message)" } ?? ""))
+            }
+            guard let answer else {
+                return Self.classification.outcome(code: "http:\(status)", message: "HTTP \(status) without an answer code")
+            }
+            if answer.code == "00000" && (200...299).contains(status) {
+                return .applied(HyperCardWire.receipt(answer.data, currency: currency))
+            }
+            return Self.classification.outcome(code: answer.code, message: answer.message, retryAfter: retryAfter(exchange))
+        }
+    }
+
+    /// What a recharge-query exchange says. Status 1 is success, 0/2/3 are not final (2 "can still become a
+    /// refund"), 4 is refunded; empty `data` means HyperCard has no order under that `mc_trade_no`.
+    static func classifyStatus(_ exchange: HTTPExchange, currency: Currency) -> StatusOutcome {
+        switch exchange {
+        case .failed(_, let reason):
+            return .cannotTell(reason: "the recharge query failed: \(reason)")
+        case .response(let status, _, let body):
+            guard (200...299).contains(status), let answer = HyperCardWire.answer(body) else {
+                return .cannotTell(reason: "the recharge query answered HTTP \(status)")
+            }
+            guard answer.code == "00000" else {
+                return .cannotTell(reason: "the recharge query answered \(answer.code) \(answer.message)")
+            }
+            guard !answer.data.isEmpty else { return .notApplied }
+            switch HyperCardWire.text(answer.data["status"]) {
+            case "1": return .applied(HyperCardWire.receipt(answer.data, currency: currency))
+            case "0", "2", "3": return .pending
+            case "4": return .rejected(code: "status:4", message: "refunded")
+            case let other: return .cannotTell(reason: "the recharge query answered status \(other ?? "(none)")")
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import RechargeCore
+
+/// HyperCard's request and response shapes.
+enum HyperCardWire {
+    /// A flat JSON object of strings, members in the given order.
+    static func jsonObject(_ fields: [(String, String)]) -> [UInt8] {
+        var text = "{"
+        for (index, (name, value)) in fields.enumerated() {
+            if index > 0 { text += "," }
+            text += Self.jsonString(name) + ":" + Self.jsonString(value)
+        }
+        text += "}"
+        return Array(text.utf8)
+    }
+
+    static func jsonString(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// The answer envelope `{code, msg, data}`; `nil` when the body is not a JSON object with a string `code`.
+    struct Answer {
+        var code: String
+        var message: String
+        /// `data` as an object; empty when absent, `null` or `{}`.
+        var data: [String: Any]
+    }
+
+    static func answer(_ body: [UInt8]) -> Answer? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+            let code = object["code"] as? String
+        else { return nil }
+        return Answer(code: code, message: (object["msg"] as? String) ?? "", data: (object["data"] as? [String: Any]) ?? [:])
+    }
+
+    /// A field as text, whether the provider sent it as a string or a number.
+    static func text(_ value: Any?) -> String? {
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+
+    /// The receipt of an order object (recharge answer or query `data`): `currency_amount` is the fiat that
+    /// reached the card, `recharge_fee_amount` the fee, both exact in the line's currency.
+    static func receipt(_ data: [String: Any], currency: Currency) -> ProviderReceipt {
+        let reference = Self.text(data["order_no"]).flatMap { $0.isEmpty ? nil : $0 }
+        let rate = Self.text(data["currency_exchange_usd_rate"]).flatMap { $0.isEmpty ? nil : $0 }
+        return ProviderReceipt(
+            providerReference: reference, credited: Self.money(Self.text(data["currency_amount"]), currency: currency),
+            fee: Self.money(Self.text(data["recharge_fee_amount"]), currency: currency), exchangeRate: rate)
+    }
+
+    /// An exact non-negative amount; zero (which ``Money/parse(_:currency:)`` refuses) and trailing zeros beyond
+    /// the currency's decimals are accepted. `nil` for anything else.
+    static func money(_ text: String?, currency: Currency) -> Money? {
+        guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return Money(minorUnits: 0, currency: currency) }
+        return try? Money.parse(text, currency: currency)
+    }
+}

@@ -1,0 +1,218 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import RechargeCore
+import _CryptoExtras
+
+/// Pagsmile issuing: `POST /issuing/card/recharge` with the hybrid-encrypted envelope, resolved through
+/// `POST /issuing/card/query-card-transaction-detail {order_no}`.
+public struct PagsmileClient: ProviderClient {
+    let account: ProviderAccount
+    let baseURL: String
+    let appID: String
+    let partnerID: String
+    // RSA keys are not Sendable; both are parsed once here and never changed, and BoringSSL's RSA operations on
+    // an immutable key are safe to run concurrently.
+    /// Wraps each request's AES key.
+    nonisolated(unsafe) let platformKey: _RSA.Encryption.PublicKey
+    /// Unwraps each answer's AES key.
+    nonisolated(unsafe) let merchantKey: _RSA.Encryption.PrivateKey
+    let transport: HTTPTransport
+    let environment: AdapterEnvironment
+
+    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        func key(_ name: String) -> String { "accounts.\(account.name).\(name)" }
+        func required(_ name: String, _ what: String) throws(ConfigurationError) -> String {
+            guard let value = credentials[name]?.value, !value.isEmpty else {
+                throw ConfigurationError(path: "configuration", key: key("credentials.\(name)"), message: "missing (\(what))")
+            }
+            return value
+        }
+        guard let baseURL = account.baseURL, !baseURL.isEmpty else {
+            throw ConfigurationError(
+                path: "configuration", key: key("baseURL"), message: "missing; e.g. https://card-api-sandbox.pagsmile.com")
+        }
+        let appID = try required("appID", "the Pagsmile app id")
+        let partnerID = try required("partnerID", "the Pagsmile partner id")
+        let platformPEM = try required("platformPublicKey", "Pagsmile's RSA public key, PEM")
+        let merchantPEM = try required("merchantPrivateKey", "the merchant RSA private key, PEM")
+        guard let platformKey = try? _RSA.Encryption.PublicKey(pemRepresentation: platformPEM) else {
+            throw ConfigurationError(
+                path: "configuration", key: key("credentials.platformPublicKey"),
+                message: "not a readable RSA public key in PEM form (2048 bits or more)")
+        }
+        guard let merchantKey = try? _RSA.Encryption.PrivateKey(pemRepresentation: merchantPEM) else {
+            throw ConfigurationError(
+                path: "configuration", key: key("credentials.merchantPrivateKey"),
+                message: "not a readable RSA private key in PEM form (2048 bits or more)")
+        }
+        self.account = account
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.appID = appID
+        self.partnerID = partnerID
+        self.platformKey = platformKey
+        self.merchantKey = merchantKey
+        self.transport = HTTPTransport(client: client)
+        self.environment = environment
+    }
+
+    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? { nil }
+
+    public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
+        guard
+            let payAccount = request.payAccountNumber ?? request.account.defaultPayAccountNumber ?? self.account.defaultPayAccountNumber,
+            !payAccount.isEmpty
+        else {
+            return .rejected(code: "no-pay-account", message: "the line gives no pay account and the account has no default")
+        }
+        var fields = [
+            ("pay_account_num", payAccount), ("card_token", request.cardID), ("order_no", request.key.hex),
+            ("amount", request.amount.decimalString), ("currency", request.amount.currency.code),
+        ]
+        if !request.reference.isEmpty { fields.append(("reference", request.reference)) }
+        let envelope: Envelope
+        do {
+            envelope = try self.envelope(fields)
+        } catch {
+            return .rejected(code: "encrypt-failed", message: "could not encrypt the request: \(error)")
+        }
+        let exchange = await self.send("/issuing/card/recharge", envelope)
+        return Self.classify(exchange, merchantKey: self.merchantKey)
+    }
+
+    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
+        let envelope: Envelope
+        do {
+            envelope = try self.envelope([("order_no", request.key.hex)])
+        } catch {
+            return .cannotTell(reason: "could not encrypt the query: \(error)")
+        }
+        let exchange = await self.send("/issuing/card/query-card-transaction-detail", envelope)
+        return Self.classifyStatus(exchange, merchantKey: self.merchantKey, currency: request.amount.currency)
+    }
+
+    var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
+
+    func send(_ path: String, _ envelope: Envelope) async -> HTTPExchange {
+        // "chartset" (sic) is how Pagsmile's documentation writes the header.
+        await self.transport.send(
+            .POST, self.baseURL + path, headers: [("Content-Type", "application/json; chartset=UTF-8")], body: envelope.body,
+            timeout: self.timeout)
+    }
+
+    /// A request envelope, with what went into it (for known-answer tests).
+    struct Envelope {
+        var body: [UInt8]
+        var aesKey: String
+        var iv: String
+        var plaintext: [UInt8]
+        var bizData: String
+        var randomKey: String
+    }
+
+    /// Encrypts `fields` under a fresh AES key and IV from the environment and wraps them in the envelope.
+    func envelope(_ fields: [(String, String)]) throws -> Envelope {
+        let aesKey = self.environment.randomString(16, alphabet: "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let iv = self.environment.randomString(16)
+        let requestID = self.environment.randomString(32, alphabet: "0123456789abcdef")
+        let plaintext = PagsmileWire.jsonObject(fields)
+        let bizData = try PagsmileCrypto.seal(plaintext, key: Array(aesKey.utf8), iv: iv)
+        let randomKey = try PagsmileCrypto.wrapKey(aesKey, with: self.platformKey)
+        let body = PagsmileWire.jsonObject([
+            ("app_id", self.appID), ("partner_id", self.partnerID), ("sub_partner_id", ""), ("request_id", requestID),
+            ("timestamp", PagsmileWire.timestamp(self.environment.now())), ("format", "JSON"), ("version", "2.0"),
+            ("sign_type", "RSA"), ("random_key", randomKey), ("biz_data", bizData),
+        ])
+        return Envelope(body: body, aesKey: aesKey, iv: iv, plaintext: plaintext, bizData: bizData, randomKey: randomKey)
+    }
+
+    /// The decrypted `data` object of a success answer.
+    static func openData(_ answer: PagsmileWire.Answer, merchantKey: _RSA.Encryption.PrivateKey) throws -> [String: Any] {
+        guard let randomKey = answer.randomKey, let data = answer.data else {
+            throw PagsmileCrypto.Failure(description: "the answer has no random_key or data")
+        }
+        let plaintext = try PagsmileCrypto.open(data, key: try PagsmileCrypto.unwrapKey(randomKey, with: merchantKey))
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(plaintext))) as? [String: Any] else {
+            throw PagsmileCrypto.Failure(description: "the decrypted data is not a JSON object")
+        }
+        return object
+    }
+
+    /// What a recharge exchange means for the line.
+    static func classify(_ exchange: HTTPExchange, merchantKey: _RSA.Encryption.PrivateKey) -> RechargeOutcome {
+        switch exchange {
+        case .failed(sent: false, let reason):
+            return .notApplied(code: "not-sent", message: reason, retryAfter: nil)
+        case .failed(sent: true, let reason):
+            return .inDoubt(code: "no-answer", message: reason)
+        case .response(let status, _, let body):
+            let answer = PagsmileWire.answer(body)
+            if status == 429 {
+                return Self.outcome(
+                    "http:429", code: "http:429", message: answer?.fullMessage ?? "too many requests", retryAfter: retryAfter(exchange))
+            }
+            if (500...599).contains(status) {
+                let detail = answer.map { ": \($0.code) \($0.fullMessage)" } ?? ""
+                return Self.outcome("http:5xx", code: "http:\(status)", message: "HTTP \(status)\(detail)", retryAfter: nil)
+            }
+            guard let answer else {
+                return Self.outcome(
+                    "http:\(status)", code: "http:\(status)", message: "HTTP \(status) without an answer code", retryAfter: nil)
+            }
+            if answer.code == "10000" && (200...299).contains(status) {
+                // Success is Pagsmile's word; a reference that cannot be read does not undo it.
+                let reference = (try? Self.openData(answer, merchantKey: merchantKey)).flatMap { PagsmileWire.text($0["transaction_id"]) }
+                return .applied(ProviderReceipt(providerReference: reference))
+            }
+            let full = answer.subCode.map { $0.isEmpty ? answer.code : "\(answer.code)/\($0)" } ?? answer.code
+            return Self.outcome(
+                Self.ruleKey(code: answer.code, subCode: answer.subCode), code: full, message: answer.fullMessage,
+                retryAfter: retryAfter(exchange))
+        }
+    }
+
+    /// The outcome of the table row `key`, reported under the answer's full `code`.
+    static func outcome(_ key: String, code: String, message: String, retryAfter: Duration?) -> RechargeOutcome {
+        switch Self.classification.rule(for: key).answerClass {
+        case .final: .rejected(code: code, message: message)
+        case .retry: .notApplied(code: code, message: message, retryAfter: retryAfter)
+        case .inDoubt, .queryFirst: .inDoubt(code: code, message: message)
+        }
+    }
+
+    /// What a detail-query exchange says: `transaction_status` 1 is success; `40002 order-not-exist` means
+    /// Pagsmile has no such order; anything else cannot be read as an answer.
+    static func classifyStatus(_ exchange: HTTPExchange, merchantKey: _RSA.Encryption.PrivateKey, currency: Currency) -> StatusOutcome {
+        switch exchange {
+        case .failed(_, let reason):
+            return .cannotTell(reason: "the detail query failed: \(reason)")
+        case .response(let status, _, let body):
+            guard let answer = PagsmileWire.answer(body) else {
+                return .cannotTell(reason: "the detail query answered HTTP \(status) without an answer code")
+            }
+            if answer.code == "40002" && answer.subCode == "order-not-exist" { return .notApplied }
+            guard answer.code == "10000", (200...299).contains(status) else {
+                return .cannotTell(reason: "the detail query answered HTTP \(status) \(answer.code) \(answer.fullMessage)")
+            }
+            let data: [String: Any]
+            do {
+                data = try Self.openData(answer, merchantKey: merchantKey)
+            } catch {
+                return .cannotTell(reason: "cannot decrypt the detail answer: \(error)")
+            }
+            switch PagsmileWire.text(data["transaction_status"]) {
+            case "1":
+                return .applied(
+                    ProviderReceipt(
+                        providerReference: PagsmileWire.text(data["transaction_id"]),
+                        credited: PagsmileWire.money(PagsmileWire.text(data["bill_amount"]), currency: currency),
+                        exchangeRate: PagsmileWire.text(data["exchange_rate"])))
+            case let other:
+                return .cannotTell(reason: "the detail query answered transaction_status \(other ?? "(none)")")
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import RechargeCore
+
+/// Pagsmile's envelope and answer shapes.
+enum PagsmileWire {
+    /// A flat JSON object of strings, members in the given order.
+    static func jsonObject(_ fields: [(String, String)]) -> [UInt8] {
+        var text = "{"
+        for (index, (name, value)) in fields.enumerated() {
+            if index > 0 { text += "," }
+            text += Self.jsonString(name) + ":" + Self.jsonString(value)
+        }
+        return Array((text + "}").utf8)
+    }
+
+    static func jsonString(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `yyyy-MM-dd HH:mm:ss` in UTC.
+    static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+    }
+
+    /// An answer: `{code, msg, sub_code?, sub_msg?}`, plus `random_key` and encrypted `data` on success.
+    struct Answer {
+        var code: String
+        var message: String
+        var subCode: String?
+        var subMessage: String?
+        var randomKey: String?
+        var data: String?
+
+        /// `msg: sub_msg`, or `msg` alone.
+        var fullMessage: String {
+            guard let subMessage, !subMessage.isEmpty else { return self.message }
+            return "\(self.message): \(subMessage)"
+        }
+    }
+
+    static func answer(_ body: [UInt8]) -> Answer? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return nil }
+        let code: String
+        switch object["code"] {
+        case let text as String: code = text
+        case let number as NSNumber: code = number.stringValue
+        default: return nil
+        }
+        return Answer(
+            code: code, message: (object["msg"] as? String) ?? "", subCode: object["sub_code"] as? String,
+            subMessage: object["sub_msg"] as? String, randomKey: object["random_key"] as? String, data: object["data"] as? String)
+    }
+
+    /// A field as text, whether sent as a string or a number.
+    static func text(_ value: Any?) -> String? {
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+
+    /// The magnitude of an exact amount (`bill_amount` is signed: the partner-account side is negative);
+    /// zero and trailing zeros beyond the currency's decimals are accepted. `nil` for anything else.
+    static func money(_ text: String?, currency: Currency) -> Money? {
+        guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if text.hasPrefix("-") || text.hasPrefix("+") { text.removeFirst() }
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return Money(minorUnits: 0, currency: currency) }
+        return try? Money.parse(text, currency: currency)
+    }
+}

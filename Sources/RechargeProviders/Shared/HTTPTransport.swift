@@ -48,6 +48,9 @@ struct HTTPTransport: Sendable {
             return [.connectTimeout, .getConnectionFromPoolTimeout, .invalidURL, .alreadyShutdown].contains(error)
         }
         if error is NIOConnectionError { return true }
+        // A refused connect: the pool reports the socket's ECONNREFUSED as an IOError (after retrying up to the
+        // deadline). ECONNREFUSED comes only from connect, so no connection ever carried the request.
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         return false
     }

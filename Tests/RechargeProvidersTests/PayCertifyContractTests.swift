@@ -117,6 +117,26 @@ import Testing
         }
     }
 
+    /// Applied, then the connection closed without an answer: in doubt, and the status finds it.
+    @Test(.timeLimit(.minutes(1))) func dropAfterApplyIsInDoubtThenApplied() async throws {
+        try await SimulatorFixture.with { fixture in
+            let paycertify = try Self.adapter(fixture)
+            let request = fixture.request(.paycertify, amount: "6.66")
+            let evidence = await paycertify.evidenceBeforeRecharge(request)
+            fixture.simulator.setFaults(Self.faults { $0.dropAfterApply = 1.0 }, for: "paycertify")
+            let outcome = await paycertify.recharge(request)
+            guard case .inDoubt(let code, _) = outcome else {
+                Issue.record("not inDoubt: \(outcome)")
+                return
+            }
+            #expect(code == "transport:failed")
+            fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "paycertify")
+            let status = await paycertify.status(request, evidence: evidence)
+            #expect(status == .applied(ProviderReceipt(providerReference: fixture.ledger.first?.providerReference)))
+            #expect(fixture.ledger.count == 1)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func failBeforeApplyIsInDoubtThenNotApplied() async throws {
         try await SimulatorFixture.with { fixture in
             let paycertify = try Self.adapter(fixture)

@@ -11,6 +11,10 @@ import RechargeCore
 /// ``IdempotencyKey/hex``), and when that query cannot answer, compares the card balance with the snapshot
 /// taken by ``evidenceBeforeRecharge(_:)``. The balance comparison is sound only while at most one charge per
 /// card is in flight.
+///
+/// "Operation not found" (1006) is taken as not applied: VCC keeps no dedupe, so a `request_id` it never
+/// recorded was never applied. That holds once the charge can no longer be in flight at VCC, so the engine
+/// should ask no sooner than the account's time-out after sending.
 public struct VCCClient: ProviderClient {
     public let account: ProviderAccount
     let baseURL: String

@@ -48,9 +48,10 @@ struct HTTPTransport: Sendable {
             return [.connectTimeout, .getConnectionFromPoolTimeout, .invalidURL, .alreadyShutdown].contains(error)
         }
         if error is NIOConnectionError { return true }
-        // A refused or unreachable connect: AsyncHTTPClient retries connecting until the deadline, then reports
-        // the last connect error as a plain `IOError`. No connection was made, so nothing was sent.
-        if let error = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode) { return true }
+        // A refused connect: the pool reports the socket's ECONNREFUSED as an IOError (after retrying up to the
+        // deadline). ECONNREFUSED comes only from connect, so no connection ever carried the request. (EHOSTUNREACH and
+        // ENETUNREACH are left in doubt: a TCP connection already open can report them too.)
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
         if let error = error as? ChannelError, case .connectTimeout = error { return true }
         return false
     }

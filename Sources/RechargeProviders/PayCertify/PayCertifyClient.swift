@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import RechargeCore
+
+/// The PayCertify vCards adapter: `PUT {baseURL}/vcards/{id}/reload` with a static bearer token.
+///
+/// PayCertify has **no merchant reference and no dedupe**: a reload whose answer is lost cannot be looked up
+/// by key and must never be re-sent blindly. ``evidenceBeforeRecharge(_:)`` records a snapshot of the card
+/// (`available_amount` as exact decimal text, the number and ids of its `actions[]`), and
+/// ``status(_:evidence:)`` compares a fresh `GET /vcards/{id}` with it.
+///
+/// - Important: the comparison is sound only if **at most one reload per card is in flight** (from this
+///   processor or anyone else): a concurrent reload of the same card would be indistinguishable from this one,
+///   or make it ambiguous. The engine must serialize reloads per PayCertify card.
+///
+/// The `vcard` answers carry the card's full PAN (`card_number`); it is dropped while parsing and never
+/// stored, logged or copied into an outcome.
+public struct PayCertifyClient: ProviderClient {
+    public static let defaultBaseURL = "https://vcard-api.paycertify.com/api"
+
+    public let account: ProviderAccount
+    let baseURL: String
+    let token: Secret
+    let transport: HTTPTransport
+    let environment: AdapterEnvironment
+
+    /// - Throws: ``ConfigurationError`` naming the missing `token` credential.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        guard let token = credentials["token"], !token.value.isEmpty else {
+            throw ConfigurationError(
+                path: "configuration", key: "accounts.\(account.name).credentials.token", message: "missing PayCertify credential token")
+        }
+        let baseURL = account.baseURL.flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultBaseURL
+        self.account = account
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.transport = HTTPTransport(client: client)
+        self.environment = environment
+    }
+
+    var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
+
+    func cardURL(_ cardID: String) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        return self.baseURL + "/vcards/" + (cardID.addingPercentEncoding(withAllowedCharacters: allowed) ?? cardID)
+    }
+
+    var headers: [(String, String)] {
+        [("Authorization", "Bearer " + self.token.value), ("Accept", "application/json")]
+    }
+
+    // MARK: - ProviderClient
+
+    /// The card before the reload; `nil` when the card cannot be read now (the line is then resolved only if
+    /// the reload's own answer arrives).
+    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
+        guard let card = await self.show(request.cardID), let snapshot = PayCertifyWire.snapshot(of: card, cardID: request.cardID) else {
+            return nil
+        }
+        return PayCertifyWire.evidence(snapshot)
+    }
+
+    public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
+        let exchange = await self.transport.send(
+            .PUT, self.cardURL(request.cardID) + "/reload", headers: self.headers + [("Content-Type", "application/json")],
+            body: PayCertifyWire.reloadBody(amount: request.amount), timeout: self.timeout)
+        return Self.classify(exchange)
+    }
+
+    /// Compares a fresh `GET /vcards/{id}` with the snapshot recorded before sending (see the type's note).
+    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
+        guard let before = PayCertifyWire.snapshot(evidence), before.cardID == request.cardID else {
+            return .cannotTell(reason: "PayCertify has no status query and no card snapshot was recorded before sending")
+        }
+        guard let now = await self.show(request.cardID) else {
+            return .cannotTell(reason: "PayCertify card query failed")
+        }
+        return PayCertifyWire.compare(before, now: now, amount: request.amount)
+    }
+
+    // MARK: - Answers
+
+    /// `GET /vcards/{id}`: the card, or `nil` when it cannot be read.
+    func show(_ cardID: String) async -> PayCertifyWire.Card? {
+        let exchange = await self.transport.send(.GET, self.cardURL(cardID), headers: self.headers, body: nil, timeout: self.timeout)
+        guard case .response(let status, _, let body) = exchange, (200..<300).contains(status) else { return nil }
+        return PayCertifyWire.card(body)
+    }
+
+    /// Classifies the answer to a reload: 2xx with a `vcard` object is applied (reference: the newest action's
+    /// id); errors by HTTP status, a `fatal` message in doubt. Messages never include the raw body (it may
+    /// carry the PAN).
+    static func classify(_ exchange: HTTPExchange) -> RechargeOutcome {
+        let table = Self.classification
+        switch exchange {
+        case .failed(let sent, let reason):
+            return table.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
+        case .response(let status, _, let body):
+            if (200..<300).contains(status) {
+                guard let card = PayCertifyWire.card(body) else {
+                    return table.outcome(code: "malformed", message: "HTTP \(status) without a vcard object")
+                }
+                return .applied(ProviderReceipt(providerReference: card.actions.last?.id))
+            }
+            let error = PayCertifyWire.error(body)
+            let message = error?.message ?? "HTTP \(status)"
+            if status == 429 {
+                let remaining = exchange.header("x-ratelimit-remaining")
+                // Without Retry-After, one request's worth of the documented 60-a-minute bucket refills in a second.
+                let wait = retryAfter(exchange) ?? (remaining == "0" ? .seconds(1) : nil)
+                return table.outcome(
+                    code: "http:429", message: message + (remaining.map { " (X-RateLimit-Remaining \($0))" } ?? ""), retryAfter: wait)
+            }
+            if error?.keys.contains("fatal") == true { return table.outcome(code: "fatal", message: message) }
+            return table.outcome(code: "http:\(status)", message: message)
+        }
+    }
+}

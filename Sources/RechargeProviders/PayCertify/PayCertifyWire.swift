@@ -1,0 +1,143 @@
+import Foundation
+import RechargeCore
+
+/// PayCertify vCards' wire format: the reload body, the `vcard` object, the error envelope and the card
+/// snapshot used to resolve a lost answer. Pure functions, pinned by known-answer tests.
+///
+/// Documented (docs.paycertify.com/api/vcards): `Authorization: Bearer <token>`; `{"vcard": {"reload_amount":
+/// 123.45}}` (a JSON number); the `vcard` object with `available_amount` and `actions[]`; the error envelope
+/// `{"error": {"status", "message": {"base"|"fatal"|<field>: [...]}}}`. Inferred: the `/reload` path, the action
+/// element shape `{id, type, amount, created_at}`, 402 for insufficient funds.
+///
+/// The `vcard` object carries the card's full PAN in `card_number`: it is dropped while parsing
+/// (``PayCertifyJSON/parse(_:redacting:)``) and never copied into an outcome, evidence or log.
+enum PayCertifyWire {
+    /// `{"vcard":{"reload_amount":<amount>}}` with the amount's exact decimal text written as the JSON number.
+    static func reloadBody(amount: Money) -> [UInt8] {
+        Array(#"{"vcard":{"reload_amount":\#(amount.decimalString)}}"#.utf8)
+    }
+
+    struct Action: Equatable {
+        var id: String
+        var type: String?
+        /// The amount's exact text.
+        var amount: String?
+    }
+
+    /// The parts of the `vcard` object the adapter reads (never the PAN).
+    struct Card: Equatable {
+        var id: String?
+        var availableAmount: String?
+        var actions: [Action]
+    }
+
+    /// The `vcard` object of a reload or show answer; `nil` when the body is not one.
+    static func card(_ body: [UInt8]) -> Card? {
+        guard let json = PayCertifyJSON.parse(body), let vcard = json["vcard"], case .object = vcard else { return nil }
+        var actions: [Action] = []
+        for element in vcard["actions"]?.array ?? [] {
+            guard let id = element["id"]?.string ?? element["id"]?.number else { return nil }
+            actions.append(Action(id: id, type: element["type"]?.string, amount: Self.amountText(element["amount"])))
+        }
+        return Card(id: vcard["id"]?.string, availableAmount: Self.amountText(vcard["available_amount"]), actions: actions)
+    }
+
+    /// An amount as exact text: a JSON number's digits, or a string.
+    static func amountText(_ value: PayCertifyJSON?) -> String? {
+        value?.number ?? value?.string
+    }
+
+    /// The error envelope: the message keys (`base`, `fatal`, a field) and the messages, joined.
+    struct ErrorAnswer: Equatable {
+        var keys: [String]
+        var message: String
+    }
+
+    static func error(_ body: [UInt8]) -> ErrorAnswer? {
+        guard let json = PayCertifyJSON.parse(body), let error = json["error"], case .object(let messages)? = error["message"] else {
+            return nil
+        }
+        let keys = messages.keys.sorted()
+        let text = keys.map { key in
+            let lines = messages[key]?.array?.compactMap(\.string) ?? [messages[key]?.string].compactMap { $0 }
+            return "\(key): \(lines.joined(separator: "; "))"
+        }
+        return ErrorAnswer(keys: keys, message: text.joined(separator: " | "))
+    }
+
+    // MARK: - Evidence
+
+    /// The card before a reload: its available amount as exact text and the actions it already had.
+    struct Snapshot: Codable, Equatable {
+        var cardID: String
+        var availableAmount: String
+        var actionCount: Int
+        var actionIDs: [String]
+    }
+
+    static func snapshot(of card: Card, cardID: String) -> Snapshot? {
+        guard let available = card.availableAmount else { return nil }
+        return Snapshot(cardID: cardID, availableAmount: available, actionCount: card.actions.count, actionIDs: card.actions.map(\.id))
+    }
+
+    static func evidence(_ snapshot: Snapshot) -> ResolutionEvidence {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return ResolutionEvidence(text: String(decoding: (try? encoder.encode(snapshot)) ?? Data(), as: UTF8.self))
+    }
+
+    static func snapshot(_ evidence: ResolutionEvidence?) -> Snapshot? {
+        guard let evidence else { return nil }
+        return try? JSONDecoder().decode(Snapshot.self, from: Data(evidence.text.utf8))
+    }
+
+    /// Compares the card now with the snapshot: exactly one new `reload` action of exactly the amount and the
+    /// balance up by it → applied (that action's id); no new action and the same balance → not applied;
+    /// anything else → cannot tell. Sound only while at most one reload per card is in flight.
+    static func compare(_ before: Snapshot, now: Card, amount: Money) -> StatusOutcome {
+        let exponent = amount.currency.exponent
+        guard let availableNow = now.availableAmount, let new = Self.minorUnits(availableNow, exponent: exponent),
+            let old = Self.minorUnits(before.availableAmount, exponent: exponent)
+        else { return .cannotTell(reason: "PayCertify available_amount is not a plain decimal") }
+        let known = Set(before.actionIDs)
+        let added = now.actions.filter { !known.contains($0.id) }
+        if added.isEmpty && new == old && now.actions.count == before.actionCount { return .notApplied }
+        if added.count == 1, let action = added.first, action.type == "reload",
+            let actionAmount = action.amount, Self.minorUnits(actionAmount, exponent: exponent) == amount.minorUnits,
+            new - old == amount.minorUnits
+        {
+            return .applied(ProviderReceipt(providerReference: action.id))
+        }
+        return .cannotTell(
+            reason:
+                "PayCertify card changed ambiguously: \(added.count) new action(s), available_amount \(before.availableAmount) → \(availableNow), reload of \(amount.decimalString)"
+        )
+    }
+
+    /// Exact minor units of a decimal text (`0`, `12.5`, `100.02`, `-3`); decimals beyond the currency's exponent
+    /// only when they are zeros; no exponents. `nil` for anything else.
+    static func minorUnits(_ text: String, exponent: Int) -> Int64? {
+        var bytes = Substring(text).utf8[...]
+        var negative = false
+        if bytes.first == UInt8(ascii: "-") {
+            negative = true
+            bytes = bytes.dropFirst()
+        }
+        let parts = bytes.split(separator: UInt8(ascii: "."), maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            return nil
+        }
+        var fraction = parts.count == 2 ? Array(parts[1]) : []
+        guard parts.count == 1 || !fraction.isEmpty, fraction.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        while fraction.count > exponent, fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+        guard fraction.count <= exponent else { return nil }
+        var units: Int64 = 0
+        for byte in Array(whole) + fraction + Array(repeating: UInt8(ascii: "0"), count: exponent - fraction.count) {
+            let (times, o1) = units.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(byte - 0x30))
+            guard !o1, !o2 else { return nil }
+            units = sum
+        }
+        return negative ? -units : units
+    }
+}

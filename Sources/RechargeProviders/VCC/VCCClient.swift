@@ -1,0 +1,190 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOHTTP1
+import RechargeCore
+
+/// The VCC (Star SaaS / Xnova) adapter: `POST {baseURL}/card/charge`, authenticated by the body `sign`.
+///
+/// VCC does **not** deduplicate `request_id` (a repeated request applies again), so a charge whose answer is
+/// lost is never re-sent: ``status(_:evidence:)`` asks the operation query by `request_id` (the line's
+/// ``IdempotencyKey/hex``), and when that query cannot answer, compares the card balance with the snapshot
+/// taken by ``evidenceBeforeRecharge(_:)``. The balance comparison is sound only while at most one charge per
+/// card is in flight.
+///
+/// "Operation not found" (1006) is taken as not applied: VCC keeps no dedupe, so a `request_id` it never
+/// recorded was never applied. That holds once the charge can no longer be in flight at VCC, so the engine
+/// should ask no sooner than the account's time-out after sending.
+public struct VCCClient: ProviderClient {
+    public let account: ProviderAccount
+    let baseURL: String
+    let companyID: String
+    let apiKey: Secret
+    let transport: HTTPTransport
+    let environment: AdapterEnvironment
+    let logger = Logger(label: "recharge.providers.vcc")
+
+    /// - Throws: ``ConfigurationError`` naming the missing credential (`companyID`, `apiKey`) or base URL.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        for name in ["companyID", "apiKey"] where (credentials[name]?.value ?? "").isEmpty {
+            throw ConfigurationError(
+                path: "configuration", key: "accounts.\(account.name).credentials.\(name)", message: "missing VCC credential \(name)")
+        }
+        guard let baseURL = account.baseURL, !baseURL.isEmpty else {
+            throw ConfigurationError(
+                path: "configuration", key: "accounts.\(account.name).baseURL",
+                message: "VCC publishes no production URL: give the one from your account manager (sandbox: https://sandbox.vcc.top/api)")
+        }
+        self.account = account
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.companyID = credentials["companyID"]!.value
+        self.apiKey = credentials["apiKey"]!
+        self.transport = HTTPTransport(client: client)
+        self.environment = environment
+    }
+
+    var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
+
+    private func post(_ path: String, _ body: [UInt8]) async -> HTTPExchange {
+        await self.transport.send(
+            .POST, self.baseURL + path, headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body,
+            timeout: self.timeout)
+    }
+
+    // MARK: - ProviderClient
+
+    /// The card balance before the charge, for the balance comparison fallback; `nil` when the card query fails.
+    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
+        guard let balance = await self.cardBalance(request.cardID) else { return nil }
+        return VCCWire.evidence(VCCWire.Snapshot(cardID: request.cardID, balance: balance))
+    }
+
+    public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
+        let body = VCCWire.chargeBody(
+            requestID: request.key.hex, companyID: self.companyID, cardID: request.cardID, amount: request.amount.decimalString,
+            apiKey: self.apiKey.value)
+        return Self.classify(await self.post("/card/charge", body))
+    }
+
+    /// The operation query by `request_id` first; when it cannot answer, the balance comparison.
+    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
+        let exchange = await self.post(
+            "/card/operation/query",
+            VCCWire.operationQueryBody(companyID: self.companyID, requestID: request.key.hex, apiKey: self.apiKey.value))
+        switch Self.interpretOperationQuery(exchange, request: request) {
+        case .answered(let outcome, let duplicates):
+            if let duplicates {
+                self.logger.warning(
+                    "VCC applied one request_id more than once (VCC does not deduplicate)",
+                    metadata: ["request_id": "\(request.key.hex)", "reqNo": "\(duplicates.joined(separator: ","))"])
+            }
+            return outcome
+        case .unanswered(let why):
+            return await self.balanceFallback(request, evidence: evidence, because: why)
+        }
+    }
+
+    /// The card balance now against the snapshot recorded before sending. Sound only while at most one charge
+    /// per card is in flight: a concurrent charge of the same amount would be taken for this one.
+    func balanceFallback(_ request: RechargeRequest, evidence: ResolutionEvidence?, because why: String) async -> StatusOutcome {
+        guard let snapshot = VCCWire.snapshot(evidence), snapshot.cardID == request.cardID else {
+            return .cannotTell(reason: "VCC operation query failed (\(why)) and no balance snapshot was recorded before sending")
+        }
+        guard let balance = await self.cardBalance(request.cardID) else {
+            return .cannotTell(reason: "VCC operation query failed (\(why)) and the card query failed too")
+        }
+        return VCCWire.compareBalances(before: snapshot.balance, after: balance, amount: request.amount)
+    }
+
+    // MARK: - Answers
+
+    /// Classifies the answer to a charge. Success needs HTTP 2xx, `code` 0, `data.status` "1" and a `reqNo`.
+    static func classify(_ exchange: HTTPExchange) -> RechargeOutcome {
+        let table = Self.classification
+        switch exchange {
+        case .failed(let sent, let reason):
+            return table.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
+        case .response(let status, _, let body):
+            let envelope = VCCWire.envelope(body)
+            if status == 429 {
+                return table.outcome(code: "http:429", message: envelope?.message ?? "too many requests", retryAfter: retryAfter(exchange))
+            }
+            if status >= 500 { return table.outcome(code: "http:\(status)", message: envelope?.message ?? "HTTP \(status)") }
+            guard let envelope else {
+                if (400..<500).contains(status) {
+                    return table.outcome(code: "http:\(status)", message: "HTTP \(status) without VCC's envelope")
+                }
+                return table.outcome(code: "malformed", message: "HTTP \(status): not VCC's {code, msg, data} envelope")
+            }
+            if envelope.code == 0 {
+                guard (200..<300).contains(status), VCCWire.integer(envelope.data?["status"]).map(String.init) == "1",
+                    let reqNo = VCCWire.reference(envelope.data?["reqNo"])
+                else {
+                    return table.outcome(code: "incomplete", message: "HTTP \(status), code 0 without data.status \"1\" and reqNo")
+                }
+                return .applied(ProviderReceipt(providerReference: reqNo))
+            }
+            // A code nobody wrote down is in doubt (the table's default), even under a 4xx.
+            return table.outcome(code: String(envelope.code), message: envelope.message)
+        }
+    }
+
+    enum OperationAnswer: Equatable {
+        /// The query answered definitely; `duplicates` lists every reqNo when VCC applied the request more than once.
+        case answered(StatusOutcome, duplicates: [String]?)
+        case unanswered(String)
+    }
+
+    /// The operation query's answer: found → applied (with its reqNo), 1006 → not applied, anything else → no answer.
+    static func interpretOperationQuery(_ exchange: HTTPExchange, request: RechargeRequest) -> OperationAnswer {
+        guard case .response(let status, _, let body) = exchange else {
+            if case .failed(_, let reason) = exchange { return .unanswered(reason) }
+            return .unanswered("no answer")
+        }
+        guard let envelope = VCCWire.envelope(body) else { return .unanswered("HTTP \(status) without VCC's envelope") }
+        if envelope.code == 1006 && status < 500 {
+            // VCC has no dedupe and the query answered definitely: a request_id it never saw was never applied.
+            return .answered(.notApplied, duplicates: nil)
+        }
+        guard envelope.code == 0, (200..<300).contains(status), let operations = VCCWire.operations(envelope.data) else {
+            return .unanswered("HTTP \(status), code \(envelope.code): \(envelope.message)")
+        }
+        if operations.isEmpty { return .answered(.notApplied, duplicates: nil) }
+        for operation in operations {
+            if let cardID = operation.cardID, cardID != request.cardID {
+                return .answered(
+                    .cannotTell(reason: "VCC operation \(operation.reqNo ?? "?") under this request_id is for another card"),
+                    duplicates: nil)
+            }
+            if let amount = operation.amount,
+                VCCWire.minorUnits(amount, exponent: request.amount.currency.exponent) != request.amount.minorUnits
+            {
+                return .answered(
+                    .cannotTell(
+                        reason:
+                            "VCC operation \(operation.reqNo ?? "?") under this request_id has amount \(amount), not \(request.amount.decimalString)"
+                    ),
+                    duplicates: nil)
+            }
+            if let state = operation.status, state != "1" {
+                return .answered(
+                    .cannotTell(reason: "VCC operation \(operation.reqNo ?? "?") has status \(state), not \"1\""), duplicates: nil)
+            }
+        }
+        let references = operations.compactMap(\.reqNo)
+        return .answered(
+            .applied(ProviderReceipt(providerReference: references.first)), duplicates: operations.count > 1 ? references : nil)
+    }
+
+    /// The card's balance as exact decimal text, or `nil` when the card query gives none.
+    func cardBalance(_ cardID: String) async -> String? {
+        let exchange = await self.post(
+            "/card/query", VCCWire.cardQueryBody(companyID: self.companyID, cardID: cardID, apiKey: self.apiKey.value))
+        guard case .response(let status, _, let body) = exchange, (200..<300).contains(status), let envelope = VCCWire.envelope(body),
+            envelope.code == 0, let balance = envelope.data?["balance"] as? String
+        else { return nil }
+        return balance
+    }
+}

@@ -1,0 +1,202 @@
+import Crypto
+import Foundation
+import RechargeCore
+
+/// VCC's wire format: request bodies, the `sign` rule and the parsing of answers. Pure functions, so the exact
+/// bytes are pinned by known-answer tests.
+///
+/// Documented (docs.star-saas.com/rechargecard): `POST /card/charge` with
+/// `{request_id, company_id, charge_amount, card_id, sign}`, no auth header, `sign` =
+/// `touppercase(SHA256(company_id + card_id + charge_amount + api_key))` with spaces removed, and the answer
+/// `{"code": 0, "msg": {...}, "data": {"status": "1", "reqNo": 115801, ...}}`. The card query signs
+/// `company_id + card_id + api_key`; the operation query (inferred) signs `company_id + request_id + api_key`.
+enum VCCWire {
+    /// `touppercase(SHA256(fields… + api_key))`, every space removed before hashing.
+    static func sign(_ fields: [String], apiKey: String) -> String {
+        let text = (fields + [apiKey]).joined().replacingOccurrences(of: " ", with: "")
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(text.utf8)) {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The recharge body, fields in the documented order, ids and the amount as JSON strings (as the
+    /// documentation's example sends them). The amount is the exact decimal text: never a floating-point value.
+    static func chargeBody(requestID: String, companyID: String, cardID: String, amount: String, apiKey: String) -> [UInt8] {
+        let sign = Self.sign([companyID, cardID, amount], apiKey: apiKey)
+        return Self.object([
+            ("request_id", requestID), ("company_id", companyID), ("charge_amount", amount), ("card_id", cardID), ("sign", sign),
+        ])
+    }
+
+    /// `POST /card/query {company_id, card_id, sign}`.
+    static func cardQueryBody(companyID: String, cardID: String, apiKey: String) -> [UInt8] {
+        Self.object([("company_id", companyID), ("card_id", cardID), ("sign", Self.sign([companyID, cardID], apiKey: apiKey))])
+    }
+
+    /// `POST /card/operation/query {company_id, request_id, sign}` (inferred shape, as the simulator implements it).
+    static func operationQueryBody(companyID: String, requestID: String, apiKey: String) -> [UInt8] {
+        Self.object([
+            ("company_id", companyID), ("request_id", requestID), ("sign", Self.sign([companyID, requestID], apiKey: apiKey)),
+        ])
+    }
+
+    /// A flat JSON object of string members, in the given order.
+    static func object(_ members: [(String, String)]) -> [UInt8] {
+        var out = "{"
+        for (index, (name, value)) in members.enumerated() {
+            if index > 0 { out += "," }
+            out += Self.quoted(name) + ":" + Self.quoted(value)
+        }
+        return Array((out + "}").utf8)
+    }
+
+    /// A JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: - Answers
+
+    /// The `{code, msg, data}` envelope. `code` is an integer (a string of digits is accepted too).
+    struct Envelope {
+        var code: Int
+        var message: String
+        var data: [String: Any]?
+    }
+
+    static func envelope(_ body: [UInt8]) -> Envelope? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
+            let code = Self.integer(object["code"])
+        else { return nil }
+        return Envelope(code: code, message: Self.message(object["msg"]), data: object["data"] as? [String: Any])
+    }
+
+    /// `msg` is `{"zh-CN": …, "en-US": …}`; the English text is preferred.
+    static func message(_ value: Any?) -> String {
+        if let text = value as? String { return text }
+        if let map = value as? [String: Any] {
+            if let english = map["en-US"] as? String { return english }
+            if let any = map.values.compactMap({ $0 as? String }).first { return any }
+        }
+        return ""
+    }
+
+    static func integer(_ value: Any?) -> Int? {
+        if let text = value as? String { return Int(text) }
+        if let number = value as? NSNumber {
+            // Only an exact integer: 1.5 is not a code.
+            let integer = number.intValue
+            return NSNumber(value: integer) == number ? integer : nil
+        }
+        return nil
+    }
+
+    /// A `reqNo`, an integer in the documentation; kept as its decimal text.
+    static func reference(_ value: Any?) -> String? {
+        if let text = value as? String, !text.isEmpty { return text }
+        return Self.integer(value).map(String.init)
+    }
+
+    /// One entry of `data.operations[]` of the operation query.
+    struct Operation: Equatable {
+        var reqNo: String?
+        var cardID: String?
+        var amount: String?
+        var status: String?
+    }
+
+    static func operations(_ data: [String: Any]?) -> [Operation]? {
+        guard let list = data?["operations"] as? [Any] else { return nil }
+        var result: [Operation] = []
+        for element in list {
+            guard let entry = element as? [String: Any] else { return nil }
+            result.append(
+                Operation(
+                    reqNo: Self.reference(entry["reqNo"]), cardID: Self.reference(entry["card_id"]),
+                    amount: entry["charge_amount"] as? String,
+                    status: (entry["status"] as? String) ?? Self.integer(entry["status"]).map(String.init)))
+        }
+        return result
+    }
+
+    // MARK: - Evidence
+
+    /// The card snapshot recorded before a charge: the card and its balance as exact decimal text.
+    struct Snapshot: Codable, Equatable {
+        var cardID: String
+        var balance: String
+    }
+
+    static func evidence(_ snapshot: Snapshot) -> ResolutionEvidence {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(snapshot)) ?? Data()
+        return ResolutionEvidence(text: String(decoding: data, as: UTF8.self))
+    }
+
+    static func snapshot(_ evidence: ResolutionEvidence?) -> Snapshot? {
+        guard let evidence else { return nil }
+        return try? JSONDecoder().decode(Snapshot.self, from: Data(evidence.text.utf8))
+    }
+
+    /// The comparison of the balance after with the snapshot before: up by exactly the amount → applied,
+    /// unchanged → not applied, anything else → cannot tell.
+    static func compareBalances(before: String, after: String, amount: Money) -> StatusOutcome {
+        let exponent = amount.currency.exponent
+        guard let old = Self.minorUnits(before, exponent: exponent), let new = Self.minorUnits(after, exponent: exponent) else {
+            return .cannotTell(reason: "VCC card balance is not a plain decimal (before \(before), after \(after))")
+        }
+        if new == old { return .notApplied }
+        if new - old == amount.minorUnits { return .applied(ProviderReceipt(providerReference: nil)) }
+        return .cannotTell(
+            reason:
+                "VCC card balance went from \(before) to \(after), not by exactly \(amount.decimalString): another operation touched the card"
+        )
+    }
+
+    /// Exact minor units of a non-negative decimal text (`0`, `12.5`, `100.02`); decimals beyond the currency's
+    /// exponent are accepted only when they are zeros. `nil` for anything else.
+    static func minorUnits(_ text: String, exponent: Int) -> Int64? {
+        var negative = false
+        var body = Substring(text.trimmingCharacters(in: .whitespaces))
+        if body.hasPrefix("-") {
+            negative = true
+            body = body.dropFirst()
+        }
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit) else { return nil }
+        var fraction = parts.count == 2 ? parts[1] : ""
+        guard parts.count == 1 || !fraction.isEmpty, fraction.allSatisfy(\.isASCIIDigit) else { return nil }
+        while fraction.count > exponent, fraction.last == "0" { fraction = fraction.dropLast() }
+        guard fraction.count <= exponent else { return nil }
+        var units: Int64 = 0
+        for character in whole + fraction + String(repeating: "0", count: exponent - fraction.count) {
+            let (times, o1) = units.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int64(character.asciiValue! - 48))
+            guard !o1, !o2 else { return nil }
+            units = sum
+        }
+        return negative ? -units : units
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { self.isASCII && self.isNumber }
+}

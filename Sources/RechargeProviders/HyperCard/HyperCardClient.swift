@@ -97,7 +97,7 @@ public struct HyperCardClient: ProviderClient {
         let canonical = HyperCardSignature.canonicalString(headers: headers, body: fields)
         headers.append(("signature", try HyperCardSignature.sign(canonical, with: self.privateKey)))
         headers.append(("Content-Type", "application/json"))
-        return SignedRequest(headers: headers, body: HyperCardWire.jsonObject(fields), canonical: canonical)
+        return SignedRequest(headers: headers, body: FlatJSON.object(fields), canonical: canonical)
     }
 
     /// What a recharge exchange means for the line.

@@ -3,33 +3,6 @@ import RechargeCore
 
 /// HyperCard's request and response shapes.
 enum HyperCardWire {
-    /// A flat JSON object of strings, members in the given order.
-    static func jsonObject(_ fields: [(String, String)]) -> [UInt8] {
-        var text = "{"
-        for (index, (name, value)) in fields.enumerated() {
-            if index > 0 { text += "," }
-            text += Self.jsonString(name) + ":" + Self.jsonString(value)
-        }
-        text += "}"
-        return Array(text.utf8)
-    }
-
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
     /// The answer envelope `{code, msg, data}`; `nil` when the body is not a JSON object with a string `code`.
     struct Answer {
         var code: String

@@ -118,10 +118,10 @@ public struct PagsmileClient: ProviderClient {
         let aesKey = self.environment.randomString(16, alphabet: "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
         let iv = self.environment.randomString(16)
         let requestID = self.environment.randomString(32, alphabet: "0123456789abcdef")
-        let plaintext = PagsmileWire.jsonObject(fields)
+        let plaintext = FlatJSON.object(fields)
         let bizData = try PagsmileCrypto.seal(plaintext, key: Array(aesKey.utf8), iv: iv)
         let randomKey = try PagsmileCrypto.wrapKey(aesKey, with: self.platformKey)
-        let body = PagsmileWire.jsonObject([
+        let body = FlatJSON.object([
             ("app_id", self.appID), ("partner_id", self.partnerID), ("sub_partner_id", ""), ("request_id", requestID),
             ("timestamp", PagsmileWire.timestamp(self.environment.now())), ("format", "JSON"), ("version", "2.0"),
             ("sign_type", "RSA"), ("random_key", randomKey), ("biz_data", bizData),

@@ -28,48 +28,21 @@ enum VCCWire {
     /// documentation's example sends them). The amount is the exact decimal text: never a floating-point value.
     static func chargeBody(requestID: String, companyID: String, cardID: String, amount: String, apiKey: String) -> [UInt8] {
         let sign = Self.sign([companyID, cardID, amount], apiKey: apiKey)
-        return Self.object([
+        return FlatJSON.object([
             ("request_id", requestID), ("company_id", companyID), ("charge_amount", amount), ("card_id", cardID), ("sign", sign),
         ])
     }
 
     /// `POST /card/query {company_id, card_id, sign}`.
     static func cardQueryBody(companyID: String, cardID: String, apiKey: String) -> [UInt8] {
-        Self.object([("company_id", companyID), ("card_id", cardID), ("sign", Self.sign([companyID, cardID], apiKey: apiKey))])
+        FlatJSON.object([("company_id", companyID), ("card_id", cardID), ("sign", Self.sign([companyID, cardID], apiKey: apiKey))])
     }
 
     /// `POST /card/operation/query {company_id, request_id, sign}` (inferred shape, as the simulator implements it).
     static func operationQueryBody(companyID: String, requestID: String, apiKey: String) -> [UInt8] {
-        Self.object([
+        FlatJSON.object([
             ("company_id", companyID), ("request_id", requestID), ("sign", Self.sign([companyID, requestID], apiKey: apiKey)),
         ])
-    }
-
-    /// A flat JSON object of string members, in the given order.
-    static func object(_ members: [(String, String)]) -> [UInt8] {
-        var out = "{"
-        for (index, (name, value)) in members.enumerated() {
-            if index > 0 { out += "," }
-            out += Self.quoted(name) + ":" + Self.quoted(value)
-        }
-        return Array((out + "}").utf8)
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     // MARK: - Answers

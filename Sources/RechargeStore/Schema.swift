@@ -124,6 +124,26 @@ enum Schema {
                     END;
                     """)
         }
+        migrator.registerMigration("v2: attempt evidence, runner lease") { db in
+            try db.execute(
+                sql: """
+                    -- What an adapter recorded before sending (a card snapshot), to resolve the attempt if its answer is lost.
+                    ALTER TABLE attempt ADD COLUMN evidence TEXT;
+                    CREATE INDEX attempt_by_line ON attempt(line_id, number);
+                    CREATE INDEX line_by_account_card_state ON line(account, card_id, state);
+
+                    -- One runner per database: a single row, taken over only when its heartbeat is stale.
+                    CREATE TABLE lease (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        holder TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        pid INTEGER NOT NULL,
+                        acquired_at TEXT NOT NULL,
+                        heartbeat_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

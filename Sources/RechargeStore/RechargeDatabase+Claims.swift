@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+import RechargeCore
+
+/// A line taken for sending: its record after the claim, and the key and attempt it is sent under.
+public struct ClaimedLine: Hashable, Sendable {
+    public var line: LineRecord
+    public var batchUID: String
+    public var key: IdempotencyKey
+    public var attemptNumber: Int
+}
+
+/// A line in flight, as recovery finds it: the key it was sent under and the evidence recorded before sending.
+public struct InFlightLine: Hashable, Sendable {
+    public var line: LineRecord
+    public var key: IdempotencyKey
+    public var attemptNumber: Int
+    public var evidence: String?
+    public var sentAt: String
+}
+
+extension RechargeDatabase {
+    /// Pending lines of `account` that are due, in file order, at most `limit`.
+    ///
+    /// With `onePerCard` (providers without a merchant key), a line is left out while another line of the same
+    /// card is in flight, and only the first line of each card is returned: a comparison of card snapshots is
+    /// sound only with one recharge per card in flight.
+    public func dueLines(account: String, batchID: Int64? = nil, limit: Int, onePerCard: Bool, now: Date) throws -> [LineRecord] {
+        let due = Timestamp.string(now)
+        return try self.writer.read { db in
+            var sql = """
+                SELECT * FROM line
+                WHERE account = ? AND state = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+                """
+            var arguments: StatementArguments = [account, due]
+            if let batchID {
+                sql += " AND batch_id = ?"
+                arguments += [batchID]
+            }
+            if onePerCard {
+                sql += """
+                     AND NOT EXISTS (SELECT 1 FROM line AS busy
+                        WHERE busy.account = line.account AND busy.card_id = line.card_id AND busy.state = 'PROCESSING')
+                    """
+            }
+            sql += " ORDER BY batch_id, line_number LIMIT ?"
+            arguments += [onePerCard ? limit * 4 : limit]
+            var lines = try LineRecord.fetchAll(db, sql: sql, arguments: arguments)
+            if onePerCard {
+                var seen: Set<String> = []
+                lines = lines.filter { seen.insert($0.cardID).inserted }
+            }
+            return Array(lines.prefix(limit))
+        }
+    }
+
+    /// Claims lines for sending, in one transaction (a group commit): each goes PENDING → PROCESSING with its
+    /// idempotency key, an attempt row (with the evidence recorded before sending) and an event.
+    ///
+    /// This is the durability rule: the caller sends a request only for a line returned here, after this
+    /// returns, so a crash at any later point leaves the line PROCESSING with its key — resolved by a status
+    /// query, never re-sent under a new key. A line no longer PENDING (cancelled meanwhile) is skipped.
+    public func claim(_ claims: [(lineID: Int64, evidence: String?)], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
+        let at = Timestamp.string(now)
+        return try self.writer.write { db in
+            var claimed: [ClaimedLine] = []
+            for (lineID, evidence) in claims {
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT line.line_number, line.generation, line.attempts, batch.uid
+                        FROM line JOIN batch ON batch.id = line.batch_id WHERE line.id = ? AND line.state = 'PENDING'
+                        """,
+                    arguments: [lineID])
+                guard let row else { continue }
+                let batchUID: String = row["uid"]
+                let key = IdempotencyKey(batchUID: batchUID, lineNumber: row["line_number"], generation: row["generation"])
+                let attemptNumber = (row["attempts"] as Int) + 1
+                try db.execute(
+                    sql: """
+                        UPDATE line SET state = 'PROCESSING', idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?
+                        WHERE id = ? AND state = 'PENDING'
+                        """,
+                    arguments: [key.hex, attemptNumber, at, lineID])
+                guard db.changesCount == 1 else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
+                        VALUES (?, ?, ?, ?, 'recharge', ?, ?)
+                        """,
+                    arguments: [lineID, attemptNumber, row["generation"] as Int, key.hex, at, evidence])
+                try Self.appendEvent(
+                    db, lineID: lineID, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending, to: .processing,
+                    detail: "attempt \(attemptNumber), key \(key.hex)")
+                let line = try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [lineID])!
+                claimed.append(ClaimedLine(line: line, batchUID: batchUID, key: key, attemptNumber: attemptNumber))
+            }
+            return claimed
+        }
+    }
+
+    /// Every line in flight (PROCESSING), oldest first, with the key and evidence of its latest attempt:
+    /// what recovery resolves before anything new is sent.
+    public func inFlightLines(account: String? = nil) throws -> [InFlightLine] {
+        try self.writer.read { db in
+            let filter = account == nil ? "" : "AND line.account = ?"
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT line.id AS line_id, attempt.number, attempt.evidence, attempt.started_at
+                    FROM line JOIN attempt ON attempt.line_id = line.id
+                        AND attempt.number = (SELECT max(number) FROM attempt WHERE line_id = line.id)
+                    WHERE line.state = 'PROCESSING' \(filter)
+                    ORDER BY attempt.started_at, line.id
+                    """,
+                arguments: account.map { [$0] } ?? [])
+            return try rows.compactMap { row -> InFlightLine? in
+                guard let line = try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [row["line_id"] as Int64]),
+                    let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex)
+                else { return nil }
+                return InFlightLine(
+                    line: line, key: key, attemptNumber: row["number"], evidence: row["evidence"], sentAt: row["started_at"])
+            }
+        }
+    }
+
+    /// Records what became of an attempt and applies the matching line event, in one transaction.
+    ///
+    /// - Parameters:
+    ///   - event: the line event (`applied`, `rejected`, `notApplied`, `inDoubt`, `unresolvable`).
+    ///   - nextAttemptAt: when a line sent back to PENDING may be claimed again (backoff, `Retry-After`).
+    /// - Returns: the line's state afterwards.
+    @discardableResult
+    public func recordOutcome(
+        lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
+        providerReference: String? = nil, nextAttemptAt: Date? = nil, actor: String = "engine", now: Date
+    ) throws -> LineState {
+        let action: LineAction
+        do {
+            action = try LineStateMachine.action(from: .processing, on: event)
+        } catch {
+            throw StoreError(.illegalTransition, error.description)
+        }
+        let at = Timestamp.string(now)
+        return try self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE attempt SET finished_at = ?, outcome = ?, error_code = ?, error_message = ?
+                    WHERE line_id = ? AND number = ?
+                    """,
+                arguments: [at, outcome, errorCode, errorMessage, lineID, attemptNumber])
+            var target = LineState.processing
+            if case .transition(let next, _) = action {
+                target = next
+                try db.execute(
+                    sql: """
+                        UPDATE line SET state = ?, provider_reference = coalesce(?, provider_reference),
+                            last_error_code = ?, last_error_message = ?, next_attempt_at = ?, updated_at = ?
+                        WHERE id = ? AND state = 'PROCESSING'
+                        """,
+                    arguments: [
+                        next.rawValue, providerReference, errorCode, errorMessage, nextAttemptAt.map(Timestamp.string), at, lineID,
+                    ])
+                guard db.changesCount == 1 else {
+                    throw StoreError(.stateChanged, "line \(lineID) is no longer PROCESSING")
+                }
+            } else {
+                try db.execute(
+                    sql:
+                        "UPDATE line SET last_error_code = ?, last_error_message = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING'",
+                    arguments: [errorCode, errorMessage, at, lineID])
+                guard db.changesCount == 1 else {
+                    throw StoreError(.stateChanged, "line \(lineID) is no longer PROCESSING")
+                }
+            }
+            let detail = [outcome, errorCode, errorMessage, providerReference.map { "reference \($0)" }].compactMap { $0 }.joined(
+                separator: "; ")
+            try Self.appendEvent(
+                db, lineID: lineID, at: at, actor: actor, kind: event.description, from: .processing, to: target, detail: detail)
+            return target
+        }
+    }
+
+    static func appendEvent(
+        _ db: Database, lineID: Int64, at: String, actor: String, kind: String, from: LineState, to: LineState, detail: String?
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail)
+                SELECT batch_id, id, ?, ?, ?, ?, ?, ? FROM line WHERE id = ?
+                """,
+            arguments: [at, actor, kind, from.rawValue, to.rawValue, detail, lineID])
+    }
+}

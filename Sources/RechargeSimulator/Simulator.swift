@@ -78,6 +78,20 @@ public struct Simulator: Sendable {
     /// Every applied top-up so far, in order.
     public var ledger: [LedgerEntry] { self.state.withLock { $0.ledger } }
 
+    /// Returns once the ledger holds at least `count` entries: lets a test wait for a top-up the simulator is
+    /// still applying (a client that timed out does not know when that happens) without sleeping.
+    public func ledgerReaches(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            self.state.withLock { inner in
+                if inner.ledger.count >= count {
+                    continuation.resume()
+                } else {
+                    inner.ledgerWaiters.append((count, continuation))
+                }
+            }
+        }
+    }
+
     /// Request statistics per provider.
     public var stats: [String: ProviderStats] { self.state.withLock { $0.stats } }
 

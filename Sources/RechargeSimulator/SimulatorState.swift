@@ -52,6 +52,8 @@ final class SimulatorState: Sendable {
         var uqpayToken: (token: String, expiresAt: Date)?
         var uqpayReplays: [String: UQPayReplay] = [:]
         var uqpayOrders: [String: UQPayOrder] = [:]
+        /// Callers waiting for the ledger to reach a length (tests that must not race the simulator).
+        var ledgerWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
         init(configuration: SimulatorConfiguration, now: Date) {
             self.configuration = configuration
@@ -111,6 +113,12 @@ final class SimulatorState: Sendable {
                 providerReference: providerReference, appliedAt: SimTime.iso(now))
             self.ledger.append(entry)
             self.stats[provider, default: ProviderStats()].applied += 1
+            let count = self.ledger.count
+            self.ledgerWaiters.removeAll { waiter in
+                guard waiter.count <= count else { return false }
+                waiter.continuation.resume()
+                return true
+            }
             return .applied(entry, card)
         }
 

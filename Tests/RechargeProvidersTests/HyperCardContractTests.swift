@@ -172,15 +172,17 @@ import _CryptoExtras
         try await SimulatorFixture.with { fixture in
             var faults = SimulatorConfiguration.Faults()
             faults.slowAfterApply = 1
-            faults.slowMilliseconds = 800
+            faults.slowMilliseconds = 2_500
             fixture.simulator.setFaults(faults, for: "hypercard")
-            let client = try Self.client(fixture, timeoutMilliseconds: 200)
+            let client = try Self.client(fixture, timeoutMilliseconds: 1_000)
             let request = fixture.request(.hypercard, amount: "10.00")
             guard case .inDoubt(let code, _) = await client.recharge(request) else {
                 Issue.record("a time-out must be in doubt")
                 return
             }
             #expect(code == "no-answer")
+            // The client gave up before the answer; the simulator applies the top-up in its own time.
+            await fixture.simulator.ledgerReaches(1)
             guard case .applied = await client.status(request, evidence: nil) else {
                 Issue.record("the query must find it")
                 return

@@ -152,16 +152,18 @@ import Testing
 
     @Test(.timeLimit(.minutes(1))) func slowAfterApplyTimesOutInDoubtThenApplied() async throws {
         try await SimulatorFixture.with { fixture in
-            let paycertify = try Self.adapter(fixture, timeoutMilliseconds: 200)
+            let paycertify = try Self.adapter(fixture, timeoutMilliseconds: 1_000)
             let request = fixture.request(.paycertify, amount: "3")
             let evidence = await paycertify.evidenceBeforeRecharge(request)
             fixture.simulator.setFaults(
                 Self.faults {
-                    $0.slowAfterApply = 1.0; $0.slowMilliseconds = 800
+                    $0.slowAfterApply = 1.0; $0.slowMilliseconds = 2_500
                 }, for: "paycertify")
             guard case .inDoubt(let code, _) = await paycertify.recharge(request) else { Issue.record("not inDoubt"); return }
             #expect(code == "transport:failed")
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "paycertify")
+            // The client gave up before the answer; the simulator applies the top-up in its own time.
+            await fixture.simulator.ledgerReaches(1)
             #expect(
                 await paycertify.status(request, evidence: evidence)
                     == .applied(ProviderReceipt(providerReference: fixture.ledger.first?.providerReference)))

@@ -121,10 +121,10 @@ import Testing
             case .failBeforeApply: faults.failBeforeApply = 1
             case .slowAfterApply:
                 faults.slowAfterApply = 1
-                faults.slowMilliseconds = 800
+                faults.slowMilliseconds = 2_500
             case .dropAfterApply: faults.dropAfterApply = 1
             }
-            let client = try self.client(fixture, timeoutMilliseconds: 300)
+            let client = try self.client(fixture, timeoutMilliseconds: 1_000)
             // Logged in before the fault, so the fault strikes the top-up itself.
             guard case .applied = await client.recharge(fixture.request(.uqpay, amount: "1.00", line: 99)) else {
                 Issue.record("warm-up failed")

@@ -166,15 +166,17 @@ import Testing
 
     @Test(.timeLimit(.minutes(1))) func slowAfterApplyTimesOutInDoubtThenApplied() async throws {
         try await SimulatorFixture.with { fixture in
-            let vcc = try Self.adapter(fixture, timeoutMilliseconds: 200)
+            let vcc = try Self.adapter(fixture, timeoutMilliseconds: 1_000)
             let request = fixture.request(.vcc, amount: "3")
             fixture.simulator.setFaults(
                 Self.faults {
-                    $0.slowAfterApply = 1.0; $0.slowMilliseconds = 800
+                    $0.slowAfterApply = 1.0; $0.slowMilliseconds = 2_500
                 }, for: "vcc")
             guard case .inDoubt(let code, _) = await vcc.recharge(request) else { Issue.record("not inDoubt"); return }
             #expect(code == "transport:failed")
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "vcc")
+            // The client gave up before the answer; the simulator applies the top-up in its own time.
+            await fixture.simulator.ledgerReaches(1)
             #expect(
                 await vcc.status(request, evidence: nil)
                     == .applied(ProviderReceipt(providerReference: fixture.ledger.first?.providerReference)))

@@ -9,7 +9,8 @@ package struct RateLimit: Hashable, Sendable {
     ///   - requestsPerSecond: The sustained rate; must be positive.
     ///   - burst: The bucket size; at least one.
     package init(requestsPerSecond: Double, burst: Int) {
-        precondition(requestsPerSecond > 0 && requestsPerSecond.isFinite, "a rate limit needs a positive, finite rate")
+        // At least one request a century keeps the interval within `Int64` nanoseconds.
+        precondition(requestsPerSecond >= 1e-9 && requestsPerSecond.isFinite, "a rate limit needs a positive, finite rate")
         precondition(burst >= 1, "a rate limit needs a burst of at least one")
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst

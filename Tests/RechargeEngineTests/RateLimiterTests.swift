@@ -173,7 +173,7 @@ private final class Acquirers: Sendable {
     }
 
     /// A task cancelled before it calls `acquire()` takes no slot.
-    @Test func alreadyCancelledTaskTakesNoSlot() async {
+    @Test(.timeLimit(.minutes(1))) func alreadyCancelledTaskTakesNoSlot() async {
         let limiter = RateLimiter(limit: RateLimit(requestsPerSecond: 1, burst: 1), clock: ManualClock())
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -182,6 +182,13 @@ private final class Acquirers: Sendable {
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(await limiter.waiting == 0)
         try? await limiter.acquire()  // the slot is still free: through at once.
+        #expect(await limiter.waiting == 0)
+    }
+
+    /// The production clock fits the limiter's constraints; without a rate nothing waits, so no real time passes.
+    @Test(.timeLimit(.minutes(1))) func worksWithTheContinuousClock() async throws {
+        let limiter = RateLimiter(limit: nil, clock: ContinuousClock())
+        for _ in 0..<3 { try await limiter.acquire() }
         #expect(await limiter.waiting == 0)
     }
 }

@@ -93,6 +93,8 @@ let package = Package(
             name: "recharge-bench",
             dependencies: ["RechargeBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The execution engine's clock-driven building blocks: rate limiter, backoff, circuit breaker.
+        .target(name: "RechargeEngine", dependencies: ["RechargeCore"]),
         .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore"]),
         .testTarget(
             name: "RechargeStoreTests",
@@ -122,6 +124,7 @@ let package = Package(
             name: "RechargeCLITests",
             dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore"]
         ),
+        .testTarget(name: "RechargeEngineTests", dependencies: ["RechargeEngine", "RechargeCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

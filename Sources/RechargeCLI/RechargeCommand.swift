@@ -10,7 +10,9 @@ public struct RechargeCommand: AsyncParsableCommand {
             Exit codes: 0 done; 64 usage error; 65 data error (invalid file, duplicate import, unknown batch); \
             66 input file not found; 74 I/O error; 78 configuration error.
             """,
-        subcommands: [ValidateCommand.self, ImportCommand.self, StatusCommand.self]
+        subcommands: [
+            ValidateCommand.self, ImportCommand.self, StatusCommand.self, CancelCommand.self, RetryCommand.self, ResolveCommand.self,
+        ]
     )
 
     public init() {}

@@ -20,10 +20,7 @@ public struct HyperCardClient: ProviderClient {
         account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) {
         func key(_ name: String) -> String { "accounts.\(account.name).\(name)" }
-        guard let baseURL = account.baseURL, !baseURL.isEmpty else {
-            throw ConfigurationError(
-                path: "configuration", key: key("baseURL"), message: "missing; HyperCard gives it with the merchant account")
-        }
+        let baseURL = try account.resolvedBaseURL(hint: "HyperCard gives it with the merchant account")
         guard let merchantID = credentials["apiKey"]?.value, !merchantID.isEmpty else {
             throw ConfigurationError(path: "configuration", key: key("credentials.apiKey"), message: "missing (the HyperCard merchant id)")
         }
@@ -37,7 +34,7 @@ public struct HyperCardClient: ProviderClient {
                 path: "configuration", key: key("credentials.privateKey"), message: "not a readable RSA private key in PEM form")
         }
         self.account = account
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL
         self.merchantID = merchantID
         self.privateKey = privateKey
         self.transport = HTTPTransport(client: client)

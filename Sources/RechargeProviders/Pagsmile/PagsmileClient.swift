@@ -31,10 +31,7 @@ public struct PagsmileClient: ProviderClient {
             }
             return value
         }
-        guard let baseURL = account.baseURL, !baseURL.isEmpty else {
-            throw ConfigurationError(
-                path: "configuration", key: key("baseURL"), message: "missing; e.g. https://card-api-sandbox.pagsmile.com")
-        }
+        let baseURL = try account.resolvedBaseURL(hint: "e.g. https://card-api-sandbox.pagsmile.com")
         let appID = try required("appID", "the Pagsmile app id")
         let partnerID = try required("partnerID", "the Pagsmile partner id")
         let platformPEM = try required("platformPublicKey", "Pagsmile's RSA public key, PEM")
@@ -50,7 +47,7 @@ public struct PagsmileClient: ProviderClient {
                 message: "not a readable RSA private key in PEM form (2048 bits or more)")
         }
         self.account = account
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL
         self.appID = appID
         self.partnerID = partnerID
         self.platformKey = platformKey

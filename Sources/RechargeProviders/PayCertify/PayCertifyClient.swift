@@ -33,9 +33,9 @@ public struct PayCertifyClient: ProviderClient {
             throw ConfigurationError(
                 path: "configuration", key: "accounts.\(account.name).credentials.token", message: "missing PayCertify credential token")
         }
-        let baseURL = account.baseURL.flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultBaseURL
+        let baseURL = try account.resolvedBaseURL(fallback: Self.defaultBaseURL, hint: "")
         self.account = account
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL
         self.token = token
         self.transport = HTTPTransport(client: client)
         self.environment = environment

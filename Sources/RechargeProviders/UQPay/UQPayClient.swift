@@ -25,11 +25,10 @@ public struct UQPayClient: ProviderClient {
             throw ConfigurationError(
                 path: "configuration", key: "accounts.\(account.name).credentials", message: "UQPay needs clientID and apiKey")
         }
-        guard let baseURL = account.baseURL else {
-            throw ConfigurationError(path: "configuration", key: "accounts.\(account.name).baseURL", message: "required")
-        }
+        let baseURL = try account.resolvedBaseURL(
+            hint: "production https://api.uqpay.com/api, sandbox https://api-sandbox.uqpaytech.com/api")
         self.account = account
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL
         self.clientID = clientID
         self.apiKey = apiKey
         let transport = HTTPTransport(client: client)

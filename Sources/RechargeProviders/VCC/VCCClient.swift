@@ -32,13 +32,10 @@ public struct VCCClient: ProviderClient {
             throw ConfigurationError(
                 path: "configuration", key: "accounts.\(account.name).credentials.\(name)", message: "missing VCC credential \(name)")
         }
-        guard let baseURL = account.baseURL, !baseURL.isEmpty else {
-            throw ConfigurationError(
-                path: "configuration", key: "accounts.\(account.name).baseURL",
-                message: "VCC publishes no production URL: give the one from your account manager (sandbox: https://sandbox.vcc.top/api)")
-        }
+        let baseURL = try account.resolvedBaseURL(
+            hint: "VCC publishes no production URL: give the one from your account manager (sandbox: https://sandbox.vcc.top/api)")
         self.account = account
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL
         self.companyID = credentials["companyID"]!.value
         self.apiKey = credentials["apiKey"]!
         self.transport = HTTPTransport(client: client)

@@ -78,10 +78,11 @@ extension RechargeDatabase {
                 let attemptNumber = (row["attempts"] as Int) + 1
                 try db.execute(
                     sql: """
-                        UPDATE line SET state = 'PROCESSING', idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?
+                        UPDATE line SET state = 'PROCESSING', idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
+                            first_sent_at = coalesce(first_sent_at, ?)
                         WHERE id = ? AND state = 'PENDING'
                         """,
-                    arguments: [key.hex, attemptNumber, at, lineID])
+                    arguments: [key.hex, attemptNumber, at, at, lineID])
                 guard db.changesCount == 1 else { continue }
                 try db.execute(
                     sql: """
@@ -133,7 +134,8 @@ extension RechargeDatabase {
     @discardableResult
     public func recordOutcome(
         lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
-        providerReference: String? = nil, nextAttemptAt: Date? = nil, actor: String = "engine", now: Date
+        providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, actor: String = "engine",
+        now: Date
     ) throws -> LineState {
         let action: LineAction
         do {
@@ -155,11 +157,16 @@ extension RechargeDatabase {
                 try db.execute(
                     sql: """
                         UPDATE line SET state = ?, provider_reference = coalesce(?, provider_reference),
-                            last_error_code = ?, last_error_message = ?, next_attempt_at = ?, updated_at = ?
+                            last_error_code = ?, last_error_message = ?, next_attempt_at = ?, updated_at = ?,
+                            credited_minor = coalesce(?, credited_minor), credited_currency = coalesce(?, credited_currency),
+                            fee_minor = coalesce(?, fee_minor), fee_currency = coalesce(?, fee_currency),
+                            completed_at = CASE WHEN ? THEN ? ELSE NULL END
                         WHERE id = ? AND state = 'PROCESSING'
                         """,
                     arguments: [
-                        next.rawValue, providerReference, errorCode, errorMessage, nextAttemptAt.map(Timestamp.string), at, lineID,
+                        next.rawValue, providerReference ?? receipt?.providerReference, errorCode, errorMessage,
+                        nextAttemptAt.map(Timestamp.string), at, receipt?.credited?.minorUnits, receipt?.credited?.currency.code,
+                        receipt?.fee?.minorUnits, receipt?.fee?.currency.code, next.isSettled, at, lineID,
                     ])
                 guard db.changesCount == 1 else {
                     throw StoreError(.stateChanged, "line \(lineID) is no longer PROCESSING")

@@ -55,12 +55,13 @@ extension RechargeDatabase {
                             provider_reference = coalesce(?, provider_reference),
                             last_error_code = coalesce(?, last_error_code),
                             last_error_message = coalesce(?, last_error_message),
-                            updated_at = ?
+                            updated_at = ?, completed_at = CASE WHEN ? THEN ? ELSE NULL END
                         WHERE id = ? AND state = ?
                         """,
                     arguments: [
                         next.rawValue, newGeneration ? 1 : 0, newGeneration, changes.idempotencyKey,
-                        changes.providerReference, changes.errorCode, changes.errorMessage, at, lineID, expected.rawValue,
+                        changes.providerReference, changes.errorCode, changes.errorMessage, at, next.isSettled, at, lineID,
+                        expected.rawValue,
                     ])
                 guard db.changesCount == 1 else {
                     throw StoreError(.stateChanged, "line \(lineID) is \(line.state.rawValue), not \(expected.rawValue)")

@@ -54,10 +54,10 @@ extension RechargeDatabase {
                 sql: """
                     UPDATE line SET state = ?, generation = generation + ?,
                         idempotency_key = CASE WHEN ? THEN NULL ELSE idempotency_key END,
-                        next_attempt_at = NULL, updated_at = ?
+                        next_attempt_at = NULL, updated_at = ?, completed_at = CASE WHEN ? THEN ? ELSE NULL END
                     WHERE batch_id = ? AND state = ?
                     """,
-                arguments: [to.rawValue, newGeneration ? 1 : 0, newGeneration, at, batchID, from.rawValue])
+                arguments: [to.rawValue, newGeneration ? 1 : 0, newGeneration, at, to.isSettled, at, batchID, from.rawValue])
             return db.changesCount
         }
     }

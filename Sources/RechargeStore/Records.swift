@@ -52,6 +52,14 @@ public struct LineRecord: Hashable, Sendable, Codable, FetchableRecord {
     public var lastErrorCode: String?
     public var lastErrorMessage: String?
     public var updatedAt: String
+    /// What the provider said reached the card and what it charged, where it reports them.
+    public var creditedMinor: Int64?
+    public var creditedCurrency: String?
+    public var feeMinor: Int64?
+    public var feeCurrency: String?
+    /// When the line was first claimed for sending, and when it reached a final state.
+    public var firstSentAt: String?
+    public var completedAt: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -71,6 +79,12 @@ public struct LineRecord: Hashable, Sendable, Codable, FetchableRecord {
         case lastErrorCode = "last_error_code"
         case lastErrorMessage = "last_error_message"
         case updatedAt = "updated_at"
+        case creditedMinor = "credited_minor"
+        case creditedCurrency = "credited_currency"
+        case feeMinor = "fee_minor"
+        case feeCurrency = "fee_currency"
+        case firstSentAt = "first_sent_at"
+        case completedAt = "completed_at"
     }
 }
 

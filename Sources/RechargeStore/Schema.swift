@@ -144,6 +144,33 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v3: receipts, line times, runs") { db in
+            try db.execute(
+                sql: """
+                    -- What the provider reported reaching the card and what it charged (HyperCard credits less its fee).
+                    ALTER TABLE line ADD COLUMN credited_minor INTEGER;
+                    ALTER TABLE line ADD COLUMN credited_currency TEXT;
+                    ALTER TABLE line ADD COLUMN fee_minor INTEGER;
+                    ALTER TABLE line ADD COLUMN fee_currency TEXT;
+                    ALTER TABLE line ADD COLUMN first_sent_at TEXT;
+                    ALTER TABLE line ADD COLUMN completed_at TEXT;
+
+                    -- The claim query's index: only pending lines, so it shrinks as a batch is worked through.
+                    CREATE INDEX line_pending ON line(account, batch_id, line_number) WHERE state = 'PENDING';
+
+                    -- Each execution of `recharge run`: who ran it where, and how it ended.
+                    CREATE TABLE run (
+                        id INTEGER PRIMARY KEY,
+                        holder TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        pid INTEGER NOT NULL,
+                        batch_id INTEGER REFERENCES batch(id),
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        outcome TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -39,7 +39,13 @@ let package = Package(
             dependencies: [
                 "RechargeCore",
                 "RechargeStore",
+                "RechargeEngine",
+                "RechargeProviders",
+                "RechargeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // The provider adapters: one folder per provider, each turning a line into the provider's exact request
@@ -93,8 +99,12 @@ let package = Package(
             name: "recharge-bench",
             dependencies: ["RechargeBench", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // The execution engine's clock-driven building blocks: rate limiter, backoff, circuit breaker.
-        .target(name: "RechargeEngine", dependencies: ["RechargeCore"]),
+        // The execution engine: the runner (recovery, claims, sends, outcomes, the lease) and its clock-driven
+        // building blocks: rate limiter, backoff, circuit breaker.
+        .target(
+            name: "RechargeEngine",
+            dependencies: ["RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore"]),
         .testTarget(
             name: "RechargeStoreTests",

@@ -10,6 +10,11 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Writes `text` to standard error as it is (terminal control sequences, no newline added).
+    static func errRaw(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Encodes a value as pretty, key-sorted JSON on standard output.
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

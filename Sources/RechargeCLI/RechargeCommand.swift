@@ -7,11 +7,13 @@ public struct RechargeCommand: AsyncParsableCommand {
         commandName: "recharge",
         abstract: "Validate, import and execute batch card top-ups, exactly once.",
         discussion: """
-            Exit codes: 0 done; 64 usage error; 65 data error (invalid file, duplicate import, unknown batch); \
-            66 input file not found; 74 I/O error; 78 configuration error.
+            Exit codes: 0 done; 10 a run left FAILED lines; 11 a run left UNKNOWN lines; 12 a run stopped before \
+            every line was final; 64 usage error; 65 data error (invalid file, duplicate import, unknown batch); \
+            66 input file not found; 74 I/O error; 75 another runner holds the database; 78 configuration error.
             """,
         subcommands: [
-            ValidateCommand.self, ImportCommand.self, StatusCommand.self, CancelCommand.self, RetryCommand.self, ResolveCommand.self,
+            ValidateCommand.self, ImportCommand.self, RunCommand.self, DemoCommand.self, StatusCommand.self, CancelCommand.self, RetryCommand.self,
+            ResolveCommand.self,
         ]
     )
 

@@ -85,6 +85,9 @@ public protocol ProviderClient: Sendable {
     /// Establishes whether an earlier send under `request.key` took effect, by the provider's status query, a
     /// same-key replay, or a comparison with the evidence recorded before sending.
     func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome
+
+    /// What the engine must respect for this provider's resolution to be sound.
+    var executionRules: ExecutionRules { get }
 }
 
 /// What an adapter recorded before sending, kept with the attempt: an opaque, adapter-defined text (JSON).
@@ -95,4 +98,28 @@ public struct ResolutionEvidence: Hashable, Sendable, Codable {
     public init(text: String) {
         self.text = text
     }
+}
+
+/// How the engine must drive one provider's adapter so that its in-doubt resolution stays sound.
+public struct ExecutionRules: Hashable, Sendable {
+    /// At most one recharge per card in flight: the provider has no merchant key, and an in-doubt send is
+    /// resolved by comparing the card with a snapshot, which a concurrent top-up of the same card would spoil.
+    public var onePerCard: Bool
+    /// Send only with evidence recorded before sending (``ProviderClient/evidenceBeforeRecharge(_:)``): without
+    /// it an in-doubt send cannot be resolved at all. When the evidence cannot be had, the line waits.
+    public var requiresEvidence: Bool
+    /// Ask for the status of an in-doubt send no sooner than this after sending: where "not found" is read as
+    /// "not applied", the request must no longer be able to arrive at the provider.
+    public var statusDelayAfterSend: Duration
+
+    public init(onePerCard: Bool = false, requiresEvidence: Bool = false, statusDelayAfterSend: Duration = .zero) {
+        self.onePerCard = onePerCard
+        self.requiresEvidence = requiresEvidence
+        self.statusDelayAfterSend = statusDelayAfterSend
+    }
+}
+
+extension ProviderClient {
+    /// Providers that deduplicate by key need none of the restrictions.
+    public var executionRules: ExecutionRules { ExecutionRules() }
 }

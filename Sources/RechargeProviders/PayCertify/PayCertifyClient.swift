@@ -54,8 +54,15 @@ public struct PayCertifyClient: ProviderClient {
 
     // MARK: - ProviderClient
 
-    /// The card before the reload; `nil` when the card cannot be read now (the line is then resolved only if
-    /// the reload's own answer arrives).
+    /// One reload per card in flight and a snapshot before each (the only way to resolve a lost answer), and no
+    /// comparison before the time-out has passed since sending.
+    public var executionRules: ExecutionRules {
+        ExecutionRules(
+            onePerCard: true, requiresEvidence: true, statusDelayAfterSend: .milliseconds(self.account.timeoutMilliseconds))
+    }
+
+    /// The card before the reload; `nil` when the card cannot be read now (the engine then does not send: a
+    /// reload without a snapshot could not be resolved if its answer were lost).
     public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
         guard let card = await self.show(request.cardID), let snapshot = PayCertifyWire.snapshot(of: card, cardID: request.cardID) else {
             return nil

@@ -52,6 +52,13 @@ public struct VCCClient: ProviderClient {
 
     // MARK: - ProviderClient
 
+    /// One charge per card in flight (the balance comparison needs it), and no status query before the time-out
+    /// has passed since sending: an operation VCC has not recorded yet must not be read as never applied.
+    public var executionRules: ExecutionRules {
+        ExecutionRules(
+            onePerCard: true, requiresEvidence: false, statusDelayAfterSend: .milliseconds(self.account.timeoutMilliseconds))
+    }
+
     /// The card balance before the charge, for the balance comparison fallback; `nil` when the card query fails.
     public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
         guard let balance = await self.cardBalance(request.cardID) else { return nil }

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RechargeCore
+import RechargeEngine
+import RechargeSimulator
+import RechargeStore
+
+/// `recharge demo`: the whole product on one machine, with nothing but the repository.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start the provider simulator in-process, import the sample monthly file into a fresh database and run it.",
+        discussion: """
+            Everything goes to --dir (default ./recharge-demo): the database, the configuration pointing at the \
+            simulator, and key files (mode 0600) holding the simulator's published test credentials. The simulator \
+            injects a few faults (refusals before applying, answers lost after applying, throttling) so the run shows \
+            retries and in-doubt resolution. The exit code is the run's (see `recharge run --help`).
+            """
+    )
+
+    @Option(help: "Where the demo's database, configuration and key files go; the database is recreated.")
+    var dir = "recharge-demo"
+
+    @Option(help: "The batch file to run.")
+    var file = "samples/monthly-2026-11.csv"
+
+    @Option(help: "The simulator's random seed (which requests get a fault).")
+    var seed: UInt64 = 7
+
+    @Flag(help: "A simulator without faults or latency.") var clean = false
+
+    @Option(help: "How progress is shown: auto, live, log, none.")
+    var progress: ProgressStyle = .automatic
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: self.file) else {
+            throw CommandFailure(
+                exitCode: RechargeExit.noInput.rawValue,
+                message: "\(self.file): no such file; run the demo from the repository's top folder, or give --file")
+        }
+        let directory = URL(fileURLWithPath: self.dir)
+        let databasePath = directory.appendingPathComponent("recharge.sqlite").path
+        let database: RechargeDatabase
+        let batch: BatchRecord
+        do {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("keys"), withIntermediateDirectories: true)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
+            database = try RechargeDatabase(path: databasePath)
+            batch = try self.importSample(into: database)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "demo set-up failed: \(error)")
+        }
+        let simulator = Simulator(configuration: try self.simulatorConfiguration(cardsOf: database.lines(batchID: batch.id)))
+        let logger = RechargeLogging.logger(verbose: false)
+        let code = try await simulator.withRunning(host: "127.0.0.1", port: 0) { port in
+            let configuration = try self.writeConfiguration(port: port, directory: directory)
+            Output.out("simulator on http://127.0.0.1:\(port); configuration \(configuration.path); database \(databasePath)")
+            let session = RunSession(
+                database: database, configuration: configuration.value, databasePath: databasePath, progressStyle: self.progress,
+                logger: logger)
+            return try await session.run(batch: batch)
+        }
+        let applied = simulator.ledger.count
+        Output.out("")
+        Output.out("the simulator's ledger holds \(applied) applied top-ups")
+        Output.out("look closer: recharge status \(batch.id) --db \(databasePath)")
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    private func importSample(into database: RechargeDatabase) throws -> BatchRecord {
+        let reader = BatchReader(configuration: .builtInDefault, control: ControlTotals(), diagnosticLimit: 20)
+        switch try database.importBatch(ImportRequest(path: self.file, format: nil, name: nil, force: true), reader: reader) {
+        case .imported(let batch, let result):
+            Output.out("imported batch \(batch.id) '\(batch.name)': \(result.lineCount) lines from \(self.file)")
+            return batch
+        case .rejected(let result):
+            Output.err(result.diagnostics.render())
+            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "\(self.file) has errors; nothing was imported")
+        case .duplicate(let earlier, _, _):
+            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "already imported as batch \(earlier.id)")
+        }
+    }
+
+    /// The simulator knows every card of the sample (active, in the line's currency) and, unless `--clean`, answers
+    /// with some latency and a few faults of each kind.
+    private func simulatorConfiguration(cardsOf lines: [LineRecord]) -> SimulatorConfiguration {
+        var configuration = SimulatorConfiguration()
+        configuration.seed = self.seed
+        var seen: Set<String> = []
+        for line in lines where seen.insert(line.account + "/" + line.cardID).inserted {
+            configuration.cards.append(.init(provider: line.account, id: line.cardID, currency: line.currency, balance: "100"))
+        }
+        if !self.clean {
+            var faults = SimulatorConfiguration.Faults()
+            faults.latencyMilliseconds = 20
+            faults.jitterMilliseconds = 60
+            faults.failBeforeApply = 0.08
+            faults.errorAfterApply = 0.05
+            faults.dropAfterApply = 0.03
+            faults.throttle = 0.03
+            for provider in ProviderKind.allCases { configuration.faults[provider.rawValue] = faults }
+        }
+        return configuration
+    }
+
+    /// Writes the configuration for the simulator at `port`, with its published test credentials in key files.
+    private func writeConfiguration(port: Int, directory: URL) throws -> (path: String, value: RechargeConfiguration) {
+        let keys = directory.appendingPathComponent("keys")
+        func keyFile(_ name: String, _ contents: String) throws -> [String: String] {
+            let path = keys.appendingPathComponent(name).path
+            try? FileManager.default.removeItem(atPath: path)
+            guard FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(path)")
+            }
+            return ["file": path]
+        }
+        let sim = SimulatorConfiguration()
+        let base = "http://127.0.0.1:\(port)"
+        func account(_ kind: ProviderKind, _ path: String, _ credentials: [String: [String: String]]) -> [String: Any] {
+            ["name": kind.rawValue, "kind": kind.rawValue, "baseURL": base + path, "credentials": credentials, "timeoutMilliseconds": 2000]
+        }
+        let accounts: [[String: Any]] = [
+            account(.vcc, "/vcc/api", ["companyID": ["value": sim.vcc.companyID], "apiKey": try keyFile("vcc-api-key", sim.vcc.apiKey)]),
+            account(
+                .hypercard, "/hypercard",
+                [
+                    "apiKey": ["value": sim.hypercard.apiKey],
+                    "privateKey": try keyFile("hypercard-merchant-private.pem", SimulatorKeys.hyperCardMerchantPrivate),
+                ]),
+            account(
+                .pagsmile, "/pagsmile",
+                [
+                    "appID": ["value": sim.pagsmile.appID], "partnerID": ["value": sim.pagsmile.partnerID],
+                    "platformPublicKey": try keyFile("pagsmile-platform-public.pem", SimulatorKeys.pagsmilePlatformPublic),
+                    "merchantPrivateKey": try keyFile("pagsmile-merchant-private.pem", SimulatorKeys.pagsmileMerchantPrivate),
+                ]),
+            account(
+                .uqpay, "/uqpay/api", ["clientID": ["value": sim.uqpay.clientID], "apiKey": try keyFile("uqpay-api-key", sim.uqpay.apiKey)]),
+            account(.paycertify, "/paycertify/api", ["token": try keyFile("paycertify-token", sim.paycertify.token)]),
+        ]
+        let path = directory.appendingPathComponent("recharge.json").path
+        let data = try JSONSerialization.data(withJSONObject: ["accounts": accounts], options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: path))
+        do {
+            return (path, try RechargeConfiguration.load(path: path))
+        } catch {
+            throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "demo configuration: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import RechargeCore
+import RechargeEngine
+import RechargeProviders
+import RechargeStore
+import UnixSignals
+
+/// Everything one execution needs, shared by `recharge run` and `recharge demo`: the adapters, the runner, the
+/// signal handling, the progress display and the summary with its exit code.
+struct RunSession {
+    var database: RechargeDatabase
+    var configuration: RechargeConfiguration
+    var databasePath: String
+    var policy = ExecutionPolicy()
+    var progressStyle = ProgressStyle.automatic
+    var logger: Logger
+
+    /// Runs `batch` (or every batch with work) and returns the exit code the summary calls for.
+    func run(batch: BatchRecord?) async throws -> Int32 {
+        let accounts = try self.accountsWithWork(batchID: batch?.id)
+        var connections = 8
+        for account in accounts { connections = max(connections, account.maxInFlight) }
+        var settings = HTTPClient.Configuration()
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+        let result: RunResult
+        do {
+            result = try await self.execute(accounts: accounts, client: client, batchID: batch?.id)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        return try self.summarize(result)
+    }
+
+    /// The configured accounts the lines in scope refer to; a line naming an account the configuration lacks is
+    /// a configuration error, reported before anything is sent.
+    private func accountsWithWork(batchID: Int64?) throws -> [ProviderAccount] {
+        let rows = try self.database.status(batchID: batchID)
+        let names = Set(rows.filter { !$0.state.isSettled }.map(\.account))
+        var accounts: [ProviderAccount] = []
+        for name in names.sorted() {
+            guard let account = self.configuration.account(named: name) else {
+                throw CommandFailure(
+                    exitCode: RechargeExit.configError.rawValue,
+                    message: "lines to run name the provider account '\(name)', which the configuration does not define")
+            }
+            accounts.append(account)
+        }
+        return accounts
+    }
+
+    private func execute(accounts: [ProviderAccount], client: HTTPClient, batchID: Int64?) async throws -> RunResult {
+        var lanes: [AccountLane<ContinuousClock>] = []
+        for account in accounts {
+            do {
+                let credentials = try account.resolveCredentials()
+                let adapter = try ProviderClients.make(account: account, credentials: credentials, client: client)
+                lanes.append(AccountLane(account: account, client: adapter, policy: self.policy, clock: ContinuousClock()))
+            } catch {
+                throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
+            }
+        }
+        let runner = Runner(
+            database: self.database, lanes: lanes, policy: self.policy, clock: ContinuousClock(), identity: .current(),
+            logger: self.logger)
+        return try await withThrowingTaskGroup(of: RunResult?.self) { group in
+            group.addTask { await Self.stopOnSignal(runner, logger: self.logger) }
+            group.addTask { await ProgressDisplay(style: self.progressStyle).show(runner.progress, until: runner.stop) }
+            group.addTask {
+                do {
+                    return try await runner.run(batchID: batchID)
+                } catch let error as RunError {
+                    if case .leaseHeld = error {
+                        throw CommandFailure(exitCode: RechargeExit.leaseHeld.rawValue, message: error.description)
+                    }
+                    throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: error.description)
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            fatalError("the runner task always returns a result")
+        }
+    }
+
+    /// SIGINT or SIGTERM: stop claiming, let requests in flight come back, record them, exit.
+    private static func stopOnSignal(_ runner: Runner<ContinuousClock>, logger: Logger) async -> RunResult? {
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        for await signal in signals {
+            logger.notice("\(signal) received: no new lines are sent; waiting for the requests in flight")
+            runner.stop.trigger()
+            break
+        }
+        return nil
+    }
+
+    /// Prints the run's summary and the batches' status; returns the exit code.
+    private func summarize(_ result: RunResult) throws -> Int32 {
+        let snapshot = result.progress
+        let seconds = Double(snapshot.elapsed.components.seconds) + Double(snapshot.elapsed.components.attoseconds) / 1e18
+        Output.out(
+            "run \(result.ending.rawValue) in \(String(format: "%.1f", seconds)) s: \(snapshot.settled) lines settled "
+                + "(\(String(format: "%.0f", snapshot.linesPerSecond)) lines/s)")
+        if let previous = result.tookOverFrom {
+            Output.out("took over from runner \(previous.holder), last heartbeat \(previous.heartbeatAt)")
+        }
+        var states: [LineState: Int] = [:]
+        for batchID in result.batchIDs {
+            guard let batch = try self.database.batch(String(batchID)) else { continue }
+            let rows = try self.database.status(batchID: batchID)
+            for row in rows { states[row.state, default: 0] += row.count }
+            Output.out("")
+            Output.out(StatusReport(batch: batch, batches: [], rows: rows).text())
+        }
+        if let error = result.storeError {
+            Output.err("recharge: error: the database failed during the run: \(error.message)")
+            return RechargeExit.ioError.rawValue
+        }
+        let unfinished = states[.pending, default: 0] + states[.processing, default: 0]
+        if unfinished > 0 || result.ending != .completed {
+            Output.err("recharge: \(unfinished) lines are not final yet; run again to resume (`recharge run`)")
+            return RechargeExit.unfinished.rawValue
+        }
+        if let unknown = states[.unknown], unknown > 0 {
+            Output.err("recharge: \(unknown) lines are UNKNOWN: check them with the provider, then `recharge resolve`")
+            return RechargeExit.someUnknown.rawValue
+        }
+        if let failed = states[.failed], failed > 0 {
+            Output.err("recharge: \(failed) lines FAILED (see `recharge status`; `recharge retry BATCH --failed` sends them again)")
+            return RechargeExit.someFailed.rawValue
+        }
+        return 0
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+import RechargeCore
+import RechargeStore
+import Synchronization
+
+extension Runner {
+    /// Sends one claimed line and records what came back; an in-doubt answer is then resolved by status queries,
+    /// after the line's claim slot is given back, so a slow resolution does not hold up the account's other lines.
+    func execute(_ lane: AccountLane<C>, claimed: ClaimedLine, evidence: ResolutionEvidence?) async {
+        guard let sentAt = await self.send(lane, claimed: claimed) else { return }
+        await self.resolve(lane, line: claimed.line, key: claimed.key, attempt: claimed.attemptNumber, evidence: evidence, sentAt: sentAt)
+    }
+
+    /// Sends a claimed line and records the answer; returns when it was sent if the answer was in doubt.
+    private func send(_ lane: AccountLane<C>, claimed: ClaimedLine) async -> Date? {
+        let line = claimed.line
+        defer {
+            lane.queued.add(-1, ordering: .releasing)
+            self.progress.update(lane.name) { $0.inFlight -= 1 }
+            lane.wake.signal()
+        }
+        guard let request = self.request(for: line, key: claimed.key, lane: lane) else {
+            // Validation at import accepts only known currencies; a line that still cannot be built was not sent.
+            self.record(
+                lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "not-sent", code: "invalid-line",
+                message: "unknown currency \(line.currency)")
+            return nil
+        }
+        let sentAt = self.now()
+        guard await self.admit(lane, recharge: true) else {
+            // Stopped before the request left: provably not applied, back to PENDING under the same key.
+            self.record(
+                lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "stopped",
+                message: "the run stopped before this line was sent")
+            return nil
+        }
+        let outcome = await lane.client.recharge(request)
+        self.release(lane)
+        switch outcome {
+        case .applied(let receipt):
+            lane.breaker.withLock { $0.recordSuccess() }
+            self.record(
+                lane, line, attempt: claimed.attemptNumber, event: .applied, outcome: "applied", reference: receipt.providerReference,
+                receipt: receipt)
+        case .rejected(let code, let message):
+            lane.breaker.withLock { $0.recordSuccess() }
+            self.record(lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
+        case .notApplied(let code, let message, let retryAfter):
+            self.notApplied(lane, line, attempt: claimed.attemptNumber, code: code, message: message, retryAfter: retryAfter)
+        case .inDoubt(let code, let message):
+            _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
+            self.progress.update(lane.name) { $0.inDoubt += 1 }
+            self.logger.info(
+                "answer in doubt; resolving by status query",
+                metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
+            if self.record(lane, line, attempt: claimed.attemptNumber, event: .inDoubt, outcome: "in-doubt", code: code, message: message) {
+                return sentAt
+            }
+        }
+        return nil
+    }
+
+    /// Establishes what became of a line sent under `key` whose answer was lost, by the adapter's status query,
+    /// repeated with backoff while the provider cannot tell; a line still unaccounted for after the last query
+    /// goes to UNKNOWN with the reason. A stop leaves the line PROCESSING for the next run.
+    func resolve(_ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, evidence: ResolutionEvidence?, sentAt: Date)
+        async
+    {
+        guard let request = self.request(for: line, key: key, lane: lane) else { return }
+        self.progress.update(lane.name) { $0.resolving += 1 }
+        defer { self.progress.update(lane.name) { $0.resolving -= 1 } }
+        var notBefore = sentAt.addingTimeInterval(Self.seconds(lane.rules.statusDelayAfterSend))
+        var reason = "no status query was answered"
+        let queries = self.policy.statusQueries.maximumAttempts
+        for query in 1...queries {
+            guard await self.sleep(until: notBefore), await self.admit(lane, recharge: false) else { return }
+            let status = await lane.client.status(request, evidence: evidence)
+            self.release(lane)
+            switch status {
+            case .applied(let receipt):
+                self.record(
+                    lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)", reference: receipt.providerReference,
+                    receipt: receipt)
+                return
+            case .rejected(let code, let message):
+                self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
+                return
+            case .notApplied:
+                self.notApplied(
+                    lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil)
+                return
+            case .pending:
+                reason = "the provider still reports it in progress"
+            case .cannotTell(let why):
+                reason = why
+            }
+            var random = SystemRandomNumberGenerator()
+            let delay = self.policy.statusQueries.delay(forAttempt: query, random: &random)
+            notBefore = self.now().addingTimeInterval(Self.seconds(delay))
+        }
+        self.logger.warning(
+            "line could not be resolved; UNKNOWN, for an operator", metadata: self.metadata(lane, line, key: key, ["reason": "\(reason)"]))
+        self.record(
+            lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "unresolved",
+            message: "after \(queries) status queries: \(reason)")
+    }
+
+    /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
+    /// or FAILED once the attempts are spent — nothing was applied either way.
+    private func notApplied(_ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?) {
+        let throttled = retryAfter != nil || code.hasSuffix("429")
+        if throttled {
+            let pause = retryAfter ?? self.policy.throttlePause
+            self.progress.update(lane.name) { $0.throttled += 1 }
+            let limiter = lane.limiter
+            let until = self.clock.now.advanced(by: pause)
+            Task { await limiter.pause(until: until) }
+        } else {
+            _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
+        }
+        guard self.policy.retry.allowsRetry(afterAttempt: attempt) else {
+            self.record(
+                lane, line, attempt: attempt, event: .rejected, outcome: "gave up", code: code,
+                message: "not applied after \(attempt) attempts; last answer: \(message)")
+            return
+        }
+        var random = SystemRandomNumberGenerator()
+        let delay = self.policy.retry.delay(forAttempt: attempt, retryAfter: retryAfter, random: &random)
+        self.progress.update(lane.name) { $0.retried += 1 }
+        self.record(
+            lane, line, attempt: attempt, event: .notApplied, outcome: "not applied", code: code, message: message,
+            nextAttemptAt: self.now().addingTimeInterval(Self.seconds(delay)))
+    }
+
+    /// Records an attempt's outcome and the line's event; `false` when the store failed (the run then stops).
+    @discardableResult
+    private func record(
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, event: LineEvent, outcome: String, code: String? = nil,
+        message: String? = nil, reference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil
+    ) -> Bool {
+        guard
+            let state = try? self.storeCall({
+                try self.database.recordOutcome(
+                    lineID: line.id, attemptNumber: attempt, event: event, outcome: outcome, errorCode: code, errorMessage: message,
+                    providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt, now: self.now())
+            })
+        else { return false }
+        // The claim loop may be waiting for exactly this: a line back to PENDING, or the last one settled.
+        lane.wake.signal()
+        self.progress.update(lane.name) { counts in
+            switch state {
+            case .success: counts.succeeded += 1
+            case .failed: counts.failed += 1
+            case .unknown: counts.unknown += 1
+            default: break
+            }
+        }
+        let level: Logger.Level = state == .failed || state == .unknown ? .info : .debug
+        self.logger.log(
+            level: level, "line \(event)",
+            metadata: self.metadata(
+                lane, line, key: nil, ["state": "\(state.rawValue)", "attempt": "\(attempt)", "code": "\(code ?? "")"]))
+        return true
+    }
+
+    func metadata(_ lane: AccountLane<C>, _ line: LineRecord, key: IdempotencyKey?, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)",
+            "key": "\(key?.hex ?? line.idempotencyKey ?? "")",
+        ]
+        metadata.merge(extra) { $1 }
+        return metadata
+    }
+
+    // MARK: - Admission
+
+    /// Waits until a request may go to the account: an in-flight slot, the global cap, the breaker (recharges
+    /// only) and the rate limiter, in that order, so the limiter's slot is used the moment it comes. `false` when
+    /// a stop came first (nothing is held then); otherwise the caller must ``release(_:)`` after the request.
+    func admit(_ lane: AccountLane<C>, recharge: Bool) async -> Bool {
+        if self.stop.isTriggered { return false }
+        let admitted = await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { (try? await self.acquire(lane, recharge: recharge)) != nil }
+            group.addTask {
+                await self.stop.wait()
+                return nil
+            }
+            var admitted = false
+            for await result in group {
+                if let result { admitted = result }
+                group.cancelAll()
+            }
+            return admitted
+        }
+        if admitted { self.progress.update(lane.name) { $0.requests += 1 } }
+        return admitted
+    }
+
+    private func acquire(_ lane: AccountLane<C>, recharge: Bool) async throws {
+        try await lane.slots.acquire()
+        do {
+            try await self.global.acquire()
+        } catch {
+            lane.slots.release()
+            throw error
+        }
+        var probe = false
+        do {
+            while recharge {
+                switch lane.breaker.withLock({ $0.canSend(at: self.clock.now) }) {
+                case .send:
+                    break
+                case .probe:
+                    probe = true
+                    self.logger.info("breaker half-open: sending one probe", metadata: ["account": "\(lane.name)"])
+                case .wait(let until):
+                    try await self.clock.sleep(until: until, tolerance: nil)
+                    continue
+                case .awaitProbe:
+                    try await self.clock.sleep(for: .milliseconds(50))
+                    continue
+                }
+                break
+            }
+            try await lane.limiter.acquire()
+        } catch {
+            if probe { lane.breaker.withLock { $0.abandonProbe(at: self.clock.now) } }
+            self.global.release()
+            lane.slots.release()
+            throw error
+        }
+    }
+
+    func release(_ lane: AccountLane<C>) {
+        self.global.release()
+        lane.slots.release()
+    }
+
+    /// Sleeps until `date`; `false` if a stop came first.
+    private func sleep(until date: Date) async -> Bool {
+        let delay = date.timeIntervalSince(self.now())
+        if delay > 0 {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await self.clock.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
+                group.addTask { await self.stop.wait() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        return !self.stop.isTriggered && !Task.isCancelled
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+
+/// What is left to do for one provider account.
+public struct AccountWork: Hashable, Sendable {
+    public var pending: Int
+    public var processing: Int
+    /// The earliest `next_attempt_at` among pending lines that are not due yet; `nil` when none is deferred.
+    public var earliestDeferred: Date?
+
+    public var isEmpty: Bool { self.pending == 0 && self.processing == 0 }
+}
+
+extension RechargeDatabase {
+    /// Pending and in-flight lines of `account` (in `batchID`, or in every batch), and when the next line deferred
+    /// past `now` becomes due.
+    public func work(account: String, batchID: Int64? = nil, now: Date) throws -> AccountWork {
+        try self.writer.read { db in
+            let batchFilter = batchID == nil ? "" : " AND batch_id = :batch"
+            var arguments: [String: (any DatabaseValueConvertible)?] = ["account": account, "now": Timestamp.string(now)]
+            if let batchID { arguments["batch"] = batchID }
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT
+                        (SELECT count(*) FROM line WHERE account = :account AND state = 'PENDING'\(batchFilter)) AS pending,
+                        (SELECT count(*) FROM line WHERE account = :account AND state = 'PROCESSING'\(batchFilter)) AS processing,
+                        (SELECT min(next_attempt_at) FROM line
+                            WHERE account = :account AND state = 'PENDING' AND next_attempt_at > :now\(batchFilter)) AS deferred
+                    """,
+                arguments: StatementArguments(arguments))!
+            let deferred: String? = row["deferred"]
+            return AccountWork(
+                pending: row["pending"], processing: row["processing"], earliestDeferred: deferred.flatMap(Timestamp.date(from:)))
+        }
+    }
+
+    /// Postpones a pending line that cannot be sent now (its evidence could not be recorded), with the reason.
+    /// Nothing was sent, so the line stays PENDING under the same key generation.
+    public func deferLine(lineID: Int64, until: Date, code: String, message: String, now: Date) throws {
+        try self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE line SET next_attempt_at = ?, last_error_code = ?, last_error_message = ?, updated_at = ?
+                    WHERE id = ? AND state = 'PENDING'
+                    """,
+                arguments: [Timestamp.string(until), code, message, Timestamp.string(now), lineID])
+        }
+    }
+
+    /// The batches that have lines pending or in flight, oldest first.
+    public func batchesWithWork() throws -> [Int64] {
+        try self.writer.read { db in
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT batch_id FROM line WHERE state IN ('PENDING', 'PROCESSING') ORDER BY batch_id")
+        }
+    }
+
+    /// Takes the lease over from `previous`, a holder known to be dead (a process of this host that no longer
+    /// exists), without waiting for its lease to expire. Fails (returns `false`) if the lease changed meanwhile.
+    public func takeOverLease(from previous: LeaseHolder, holder: String, host: String, pid: Int, ttl: TimeInterval, now: Date) throws
+        -> Bool
+    {
+        try self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE lease SET holder = ?, host = ?, pid = ?, acquired_at = ?, heartbeat_at = ?, expires_at = ?
+                    WHERE id = 1 AND holder = ? AND heartbeat_at = ?
+                    """,
+                arguments: [
+                    holder, host, pid, Timestamp.string(now), Timestamp.string(now), Timestamp.string(now.addingTimeInterval(ttl)),
+                    previous.holder, previous.heartbeatAt,
+                ])
+            return db.changesCount == 1
+        }
+    }
+}

@@ -16,6 +16,8 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     let queued = Atomic<Int>(0)
     /// Wakes the claim loop when a line finishes or capacity frees.
     let wake = WakeSignal()
+    /// Lines whose evidence could not be read, and how often, in this run.
+    let evidenceMisses = Mutex<[Int64: Int]>([:])
 
     package init(account: ProviderAccount, client: any ProviderClient, policy: ExecutionPolicy, clock: C) {
         self.account = account

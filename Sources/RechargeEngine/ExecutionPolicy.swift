@@ -18,6 +18,10 @@ package struct ExecutionPolicy: Sendable {
     package var claimBatch = 64
     /// When a line's evidence could not be recorded, how long before trying that line again.
     package var evidenceRetryDelay: Duration = .seconds(2)
+    /// How often a line's evidence is tried before the line is sent without it. A card that cannot be read may
+    /// not exist (the provider then refuses the top-up: FAILED); without evidence, a lost answer can only end in
+    /// UNKNOWN — never in a second send.
+    package var evidenceAttempts = 3
     /// The runner lease's time to live; the heartbeat renews it every third of that.
     package var leaseTTL: Duration = .seconds(30)
     /// After a stop is asked for, how long in-flight requests may take before they are abandoned (and resolved

@@ -109,11 +109,22 @@ extension Runner {
         for line in lines {
             guard let (evidence, asked) = read[line.id], asked else { continue }
             if evidence == nil && lane.rules.requiresEvidence {
+                _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
+                let misses = lane.evidenceMisses.withLock { misses -> Int in
+                    misses[line.id, default: 0] += 1
+                    return misses[line.id]!
+                }
+                if misses >= self.policy.evidenceAttempts {
+                    self.logger.warning(
+                        "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
+                        metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
+                    claims.append((line.id, nil))
+                    continue
+                }
                 let until = self.now().addingTimeInterval(Self.seconds(self.policy.evidenceRetryDelay))
                 self.logger.info(
                     "card could not be read before sending; line deferred",
                     metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
-                _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
                 guard
                     (try? self.storeCall({
                         try self.database.deferLine(

@@ -33,12 +33,15 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The reconciliation report: totals, discrepancies and every line, streamed as CSV, JSON, HTML or text.
+        .target(name: "RechargeReport", dependencies: ["RechargeCore", "RechargeStore"]),
         // The command-line interface; the `recharge` executable only calls into it.
         .target(
             name: "RechargeCLI",
             dependencies: [
                 "RechargeCore",
                 "RechargeStore",
+                "RechargeReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +84,7 @@ let package = Package(
             dependencies: [
                 "RechargeCore",
                 "RechargeStore",
+                "RechargeReport",
                 "RechargeCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -125,6 +129,11 @@ let package = Package(
             dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore"]
         ),
         .testTarget(name: "RechargeEngineTests", dependencies: ["RechargeEngine", "RechargeCore"]),
+        .testTarget(
+            name: "RechargeReportTests",
+            dependencies: ["RechargeReport", "RechargeStore", "RechargeCore"],
+            exclude: ["Golden"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

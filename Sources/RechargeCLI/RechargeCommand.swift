@@ -11,7 +11,8 @@ public struct RechargeCommand: AsyncParsableCommand {
             66 input file not found; 74 I/O error; 78 configuration error.
             """,
         subcommands: [
-            ValidateCommand.self, ImportCommand.self, StatusCommand.self, CancelCommand.self, RetryCommand.self, ResolveCommand.self,
+            ValidateCommand.self, ImportCommand.self, StatusCommand.self, ReportCommand.self, CancelCommand.self, RetryCommand.self,
+            ResolveCommand.self,
         ]
     )
 

@@ -49,6 +49,13 @@ public struct DiscrepancyCounts: Hashable, Sendable {
     public var operatorResolved: Int
     public var creditedDiffers: Int
     public var mismatches: Int
+
+    public init(unknown: Int, operatorResolved: Int, creditedDiffers: Int, mismatches: Int) {
+        self.unknown = unknown
+        self.operatorResolved = operatorResolved
+        self.creditedDiffers = creditedDiffers
+        self.mismatches = mismatches
+    }
 }
 
 /// A consistent, read-only view of the database for writing one report: every query sees the same snapshot,

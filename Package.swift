@@ -87,6 +87,7 @@ let package = Package(
                 "RechargeReport",
                 "RechargeCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(

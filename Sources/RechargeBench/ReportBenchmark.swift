@@ -46,7 +46,7 @@ struct ReportBenchmark: AsyncParsableCommand {
         print("setup settles lines with direct SQL UPDATEs (through PROCESSING, as the state trigger requires), not the engine:")
         print("  60% SUCCESS (HyperCard's with credited = amount less a 1% fee), 10% FAILED, 5% UNKNOWN, 10% CANCELLED,")
         print("  5% PROCESSING, 10% PENDING; then 100 operator resolutions and 100 mismatches through the store's API")
-        print("each report is written by a fresh child process, so peak RSS is that report's own")
+        print("each report is written by a fresh child process; peak RSS is its VmHWM, that report's own")
         print("format   seconds   lines/s          size  peak RSS")
         for format in [ReportFormat.csv, .json, .html] {
             let output = "\(folder)/report.\(format.rawValue)"
@@ -83,7 +83,7 @@ struct MeasureReport: AsyncParsableCommand {
         let (_, time) = try measure {
             try ReconciliationReport.write(batchID: batch.id, from: database, format: format, to: ReportOutput(fileDescriptor: descriptor))
         }
-        print("RESULT lines=\(batch.lineCount) seconds=\(time.seconds) peak=\(ResourceUsage.peakResidentBytes())")
+        print("RESULT lines=\(batch.lineCount) seconds=\(time.seconds) peak=\(ResourceUsage.highWaterResidentBytes())")
     }
 }
 

@@ -33,6 +33,8 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The reconciliation report: totals, discrepancies and every line, streamed as CSV, JSON, HTML or text.
+        .target(name: "RechargeReport", dependencies: ["RechargeCore", "RechargeStore"]),
         // The command-line interface; the `recharge` executable only calls into it.
         .target(
             name: "RechargeCLI",
@@ -41,6 +43,7 @@ let package = Package(
                 "RechargeStore",
                 "RechargeEngine",
                 "RechargeProviders",
+                "RechargeReport",
                 "RechargeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -87,8 +90,10 @@ let package = Package(
             dependencies: [
                 "RechargeCore",
                 "RechargeStore",
+                "RechargeReport",
                 "RechargeCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(
@@ -135,6 +140,11 @@ let package = Package(
             dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore"]
         ),
         .testTarget(name: "RechargeEngineTests", dependencies: ["RechargeEngine", "RechargeCore"]),
+        .testTarget(
+            name: "RechargeReportTests",
+            dependencies: ["RechargeReport", "RechargeStore", "RechargeCore"],
+            exclude: ["Golden"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

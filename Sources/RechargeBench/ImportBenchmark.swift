@@ -92,10 +92,10 @@ enum ChildMeasurement {
         var peakResidentBytes: Int
     }
 
-    static func run(_ arguments: [String]) throws -> Figures {
+    static func run(_ arguments: [String], command: String = "measure-import") throws -> Figures {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["measure-import"] + arguments
+        process.arguments = [command] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -103,7 +103,7 @@ enum ChildMeasurement {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }) else {
-            throw ValidationError("measure-import \(arguments.joined(separator: " ")) failed: \(text)")
+            throw ValidationError("\(command) \(arguments.joined(separator: " ")) failed: \(text)")
         }
         var values: [String: String] = [:]
         for pair in line.dropFirst("RESULT ".count).split(separator: " ") {

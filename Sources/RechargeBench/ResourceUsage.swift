@@ -14,6 +14,17 @@ enum ResourceUsage {
         return Int(usage.ru_maxrss) * 1024
     }
 
+    /// The peak resident set size of this program image, in bytes, from `VmHWM` in /proc/self/status (0 where
+    /// unavailable). Unlike `ru_maxrss`, which on Linux carries the parent's high-water mark into a child started by
+    /// `posix_spawn`/`exec`, this counts only memory touched since this program started.
+    static func highWaterResidentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kilobytes * 1024
+    }
+
     /// The current resident set size, in bytes, from /proc/self/statm (0 where unavailable).
     static func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }

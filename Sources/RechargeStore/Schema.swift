@@ -171,6 +171,23 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v4: verification mismatches") { db in
+            try db.execute(
+                sql: """
+                    -- What a check against the provider's own records found to disagree with a line (recorded by reconcile).
+                    CREATE TABLE mismatch (
+                        id INTEGER PRIMARY KEY,
+                        line_id INTEGER NOT NULL REFERENCES line(id),
+                        found_at TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (length(kind) > 0),
+                        detail TEXT
+                    );
+                    CREATE INDEX mismatch_by_line ON mismatch(line_id);
+
+                    -- The report lists operator resolutions per batch; a partial index costs the engine's event inserts nothing.
+                    CREATE INDEX event_resolved ON event(batch_id, line_id) WHERE kind IN ('resolved-success', 'resolved-failed');
+                    """)
+        }
         return migrator
     }
 }

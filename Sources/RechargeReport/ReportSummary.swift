@@ -1,0 +1,223 @@
+import Foundation
+import RechargeCore
+import RechargeStore
+
+/// A number of lines and their exact sum in minor units.
+public struct Amounts: Hashable, Sendable {
+    public var lines: Int
+    public var minor: Int64
+
+    public init(lines: Int = 0, minor: Int64 = 0) {
+        self.lines = lines
+        self.minor = minor
+    }
+
+    static func + (left: Amounts, right: Amounts) throws(ReportError) -> Amounts {
+        let (sum, overflow) = left.minor.addingReportingOverflow(right.minor)
+        guard !overflow else { throw ReportError("a total is too large to count in 64-bit minor units") }
+        return Amounts(lines: left.lines + right.lines, minor: sum)
+    }
+}
+
+/// Where the lines of one group ended: the requested total and its split by outcome.
+///
+/// `requested` always equals `succeeded + failed + cancelled + unknown + pending`, in lines and in minor units.
+public struct Outcomes: Hashable, Sendable {
+    public var requested = Amounts()
+    public var succeeded = Amounts()
+    public var failed = Amounts()
+    public var cancelled = Amounts()
+    public var unknown = Amounts()
+    /// Not settled yet: PENDING and PROCESSING lines.
+    public var pending = Amounts()
+
+    public init() {}
+
+    /// The outcome buckets in report order, with their names.
+    public var buckets: [(name: String, amounts: Amounts)] {
+        [
+            ("succeeded", self.succeeded), ("failed", self.failed), ("cancelled", self.cancelled), ("unknown", self.unknown),
+            ("pending", self.pending),
+        ]
+    }
+
+    /// The sum of the outcome buckets; equal to `requested` in every report.
+    public func settledPlusPending() throws(ReportError) -> Amounts {
+        try self.succeeded + self.failed + self.cancelled + self.unknown + self.pending
+    }
+
+    mutating func add(_ state: LineState, _ amounts: Amounts) throws(ReportError) {
+        self.requested = try self.requested + amounts
+        switch state {
+        case .success: self.succeeded = try self.succeeded + amounts
+        case .failed: self.failed = try self.failed + amounts
+        case .cancelled: self.cancelled = try self.cancelled + amounts
+        case .unknown: self.unknown = try self.unknown + amounts
+        case .pending, .processing: self.pending = try self.pending + amounts
+        }
+    }
+}
+
+/// The totals of one provider account in one currency.
+public struct ProviderTotals: Hashable, Sendable {
+    public var account: String
+    public var currency: String
+    public var outcomes: Outcomes
+}
+
+/// The grand totals of one currency, over every provider, beside the control total given with the file.
+public struct CurrencyTotals: Hashable, Sendable {
+    public var currency: String
+    public var outcomes: Outcomes
+    /// The sum the batch file said this currency must have, in minor units.
+    public var control: Int64?
+
+    /// `nil` without a control total; otherwise whether the requested sum equals it.
+    public var matchesControl: Bool? { self.control.map { $0 == self.outcomes.requested.minor } }
+}
+
+/// What providers reported for a group of lines: the requested sum beside what reached the cards and the fees.
+public struct ReceiptTotals: Hashable, Sendable {
+    /// The provider account; `nil` in the grand totals.
+    public var account: String?
+    public var currency: String
+    public var lines: Int
+    /// The requested sum of these lines, in `currency`.
+    public var requestedMinor: Int64
+    public var creditedMinor: Int64?
+    public var creditedCurrency: String?
+    public var feeMinor: Int64?
+    public var feeCurrency: String?
+}
+
+/// Everything a report shows before its lists: the batch, its runs, the totals and how many discrepancies there are.
+public struct ReportSummary: Hashable, Sendable {
+    public var batch: BatchRecord
+    public var runs: [RunRecord]
+    /// The control totals given with the file, by currency code.
+    public var controlTotals: [String: Int64]
+    public var providers: [ProviderTotals]
+    public var currencies: [CurrencyTotals]
+    public var receipts: [ReceiptTotals]
+    public var receiptTotals: [ReceiptTotals]
+    public var discrepancies: DiscrepancyCounts
+    /// When the report was written (ISO 8601, UTC).
+    public var generatedAt: String
+
+    /// The number of lines in the batch, from the lines themselves.
+    public var lineCount: Int { self.currencies.reduce(0) { $0 + $1.outcomes.requested.lines } }
+
+    /// `nil` without a control line count; otherwise whether the batch has that many lines.
+    public var matchesControlLineCount: Bool? { self.batch.controlLineCount.map { $0 == self.lineCount } }
+
+    /// Reads the summary of a batch from a snapshot.
+    static func read(batch: BatchRecord, from snapshot: ReportSnapshot, generatedAt: String) throws -> ReportSummary {
+        var providers: [ProviderTotals] = []
+        for row in try snapshot.stateTotals(batchID: batch.id) {
+            if providers.last?.account != row.account || providers.last?.currency != row.currency {
+                providers.append(ProviderTotals(account: row.account, currency: row.currency, outcomes: Outcomes()))
+            }
+            try providers[providers.count - 1].outcomes.add(row.state, Amounts(lines: row.count, minor: row.sumMinor))
+        }
+
+        let controls = try snapshot.controlTotals(batchID: batch.id)
+        let controlTotals = Dictionary(controls.map { ($0.currency, $0.minor) }, uniquingKeysWith: { first, _ in first })
+        var byCurrency: [String: Outcomes] = [:]
+        for provider in providers {
+            var outcomes = byCurrency[provider.currency] ?? Outcomes()
+            for (state, amounts) in [
+                (LineState.success, provider.outcomes.succeeded), (.failed, provider.outcomes.failed),
+                (.cancelled, provider.outcomes.cancelled), (.unknown, provider.outcomes.unknown), (.pending, provider.outcomes.pending),
+            ] where amounts.lines > 0 {
+                try outcomes.add(state, amounts)
+            }
+            byCurrency[provider.currency] = outcomes
+        }
+        // The requested totals are counted again straight from the lines: the split by outcome must add up to them.
+        for requested in try snapshot.requestedTotals(batchID: batch.id) {
+            let outcomes = byCurrency[requested.currency] ?? Outcomes()
+            let split = try outcomes.settledPlusPending()
+            guard outcomes.requested == Amounts(lines: requested.count, minor: requested.minor), split == outcomes.requested else {
+                throw ReportError("the totals of \(requested.currency) do not add up; the database may be damaged")
+            }
+        }
+        let currencies = Set(byCurrency.keys).union(controlTotals.keys).sorted().map { code in
+            CurrencyTotals(currency: code, outcomes: byCurrency[code] ?? Outcomes(), control: controlTotals[code])
+        }
+
+        let receipts = try snapshot.receiptTotals(batchID: batch.id).map { row in
+            ReceiptTotals(
+                account: row.account, currency: row.currency, lines: row.count, requestedMinor: row.requestedMinor,
+                creditedMinor: row.creditedMinor, creditedCurrency: row.creditedCurrency, feeMinor: row.feeMinor,
+                feeCurrency: row.feeCurrency)
+        }
+        var receiptTotals: [ReceiptTotals] = []
+        for receipt in receipts.sorted(by: {
+            ($0.currency, $0.creditedCurrency ?? "", $0.feeCurrency ?? "") < ($1.currency, $1.creditedCurrency ?? "", $1.feeCurrency ?? "")
+        }) {
+            if let last = receiptTotals.last, last.currency == receipt.currency, last.creditedCurrency == receipt.creditedCurrency,
+                last.feeCurrency == receipt.feeCurrency
+            {
+                receiptTotals[receiptTotals.count - 1] = ReceiptTotals(
+                    account: nil, currency: last.currency, lines: last.lines + receipt.lines,
+                    requestedMinor: try Self.add(last.requestedMinor, receipt.requestedMinor) ?? 0,
+                    creditedMinor: try Self.add(last.creditedMinor, receipt.creditedMinor), creditedCurrency: last.creditedCurrency,
+                    feeMinor: try Self.add(last.feeMinor, receipt.feeMinor), feeCurrency: last.feeCurrency)
+            } else {
+                var total = receipt
+                total.account = nil
+                receiptTotals.append(total)
+            }
+        }
+
+        return ReportSummary(
+            batch: batch, runs: try snapshot.runs(batchID: batch.id), controlTotals: controlTotals, providers: providers,
+            currencies: currencies, receipts: receipts, receiptTotals: receiptTotals,
+            discrepancies: try snapshot.discrepancyCounts(batchID: batch.id), generatedAt: generatedAt)
+    }
+
+    private static func add(_ left: Int64?, _ right: Int64?) throws(ReportError) -> Int64? {
+        guard let left, let right else { return left ?? right }
+        let (sum, overflow) = left.addingReportingOverflow(right)
+        guard !overflow else { throw ReportError("a total is too large to count in 64-bit minor units") }
+        return sum
+    }
+}
+
+/// Renders minor units in a currency's exponent, remembering each currency looked up.
+struct AmountRenderer {
+    private var exponents: [String: Int] = [:]
+
+    mutating func render(_ minor: Int64, _ currency: String) -> String {
+        let exponent: Int
+        if let known = self.exponents[currency] {
+            exponent = known
+        } else {
+            // The store only holds valid ISO 4217 codes; 2 is a fallback that is never expected to be used.
+            exponent = Currency(code: currency)?.exponent ?? 2
+            self.exponents[currency] = exponent
+        }
+        return Money.render(minorUnits: minor, exponent: exponent)
+    }
+
+    mutating func render(_ minor: Int64?, _ currency: String?) -> String {
+        guard let minor, let currency else { return "" }
+        return self.render(minor, currency)
+    }
+}
+
+/// Timestamps as the store writes them: ISO 8601 in UTC with milliseconds.
+enum ReportTimestamp {
+    static func string(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):"
+            + "\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
+    }
+}

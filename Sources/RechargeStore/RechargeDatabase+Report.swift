@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+import RechargeCore
+
+/// Line counts and exact sums of one account, line currency and state.
+public struct StateTotalRow: Hashable, Sendable {
+    public var account: String
+    public var currency: String
+    public var state: LineState
+    public var count: Int
+    public var sumMinor: Int64
+}
+
+/// What providers reported for the lines of one account and line currency: the requested sum of those lines
+/// beside what reached the cards and what was charged, each in the currency the provider named.
+public struct ReceiptTotalRow: Hashable, Sendable {
+    public var account: String
+    public var currency: String
+    public var creditedCurrency: String?
+    public var feeCurrency: String?
+    public var count: Int
+    public var requestedMinor: Int64
+    public var creditedMinor: Int64?
+    public var feeMinor: Int64?
+}
+
+/// An operator's settlement of an UNKNOWN line, from the event log.
+public struct ResolutionRecord: Hashable, Sendable {
+    public var line: LineRecord
+    public var at: String
+    public var actor: String
+    /// `resolved-success` or `resolved-failed`.
+    public var kind: String
+    /// The operator's note, as stored (`operator: …`).
+    public var detail: String?
+}
+
+/// A disagreement between a line and the provider's own records, found by a verification pass.
+public struct MismatchRecord: Hashable, Sendable {
+    public var line: LineRecord
+    public var foundAt: String
+    public var kind: String
+    public var detail: String?
+}
+
+/// How many lines of a batch fall under each discrepancy of the report.
+public struct DiscrepancyCounts: Hashable, Sendable {
+    public var unknown: Int
+    public var operatorResolved: Int
+    public var creditedDiffers: Int
+    public var mismatches: Int
+
+    public init(unknown: Int, operatorResolved: Int, creditedDiffers: Int, mismatches: Int) {
+        self.unknown = unknown
+        self.operatorResolved = operatorResolved
+        self.creditedDiffers = creditedDiffers
+        self.mismatches = mismatches
+    }
+}
+
+/// A consistent, read-only view of the database for writing one report: every query sees the same snapshot,
+/// so totals, discrepancies and lines agree even while a run goes on.
+///
+/// Valid only inside ``RechargeDatabase/withReportSnapshot(_:)``; do not keep it.
+public struct ReportSnapshot {
+    let db: Database
+
+    /// The column list every line query selects, in the order ``line(_:offset:)`` reads them.
+    static let lineColumns = """
+        line.id, line.batch_id, line.line_number, line.reference, line.account, line.card_id, line.amount_minor, line.currency,
+        line.remark, line.pay_coin, line.pay_account_num, line.on_behalf_of, line.state, line.generation, line.idempotency_key,
+        line.attempts, line.provider_reference, line.last_error_code, line.last_error_message, line.updated_at,
+        line.credited_minor, line.credited_currency, line.fee_minor, line.fee_currency, line.first_sent_at, line.completed_at
+        """
+    static let lineColumnCount = 26
+
+    /// Reads a line from the columns of ``lineColumns`` by position (no per-column name lookup: the fast path).
+    static func line(_ row: Row, offset: Int = 0) -> LineRecord {
+        let o = offset
+        return LineRecord(
+            id: row[o], batchID: row[o + 1], lineNumber: row[o + 2], reference: row[o + 3], account: row[o + 4], cardID: row[o + 5],
+            amountMinor: row[o + 6], currency: row[o + 7], remark: row[o + 8], payCoin: row[o + 9], payAccountNumber: row[o + 10],
+            onBehalfOf: row[o + 11], state: LineState(rawValue: row[o + 12]) ?? .unknown, generation: row[o + 13],
+            idempotencyKey: row[o + 14], attempts: row[o + 15], providerReference: row[o + 16], lastErrorCode: row[o + 17],
+            lastErrorMessage: row[o + 18], updatedAt: row[o + 19], creditedMinor: row[o + 20], creditedCurrency: row[o + 21],
+            feeMinor: row[o + 22], feeCurrency: row[o + 23], firstSentAt: row[o + 24], completedAt: row[o + 25])
+    }
+
+    /// The condition of a line whose provider reported a credited amount other than the one requested.
+    static let creditedDiffers =
+        "line.credited_minor IS NOT NULL AND (line.credited_minor <> line.amount_minor OR line.credited_currency IS NOT line.currency)"
+
+    /// The batch with this id.
+    public func batch(id: Int64) throws -> BatchRecord? {
+        try BatchRecord.fetchOne(self.db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id])
+    }
+
+    /// The control totals given with the batch: currency code → expected minor units, by currency code.
+    public func controlTotals(batchID: Int64) throws -> [(currency: String, minor: Int64)] {
+        try Row.fetchAll(
+            self.db, sql: "SELECT currency, amount_minor FROM batch_control_total WHERE batch_id = ? ORDER BY currency",
+            arguments: [batchID]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    /// The runs that may have worked on the batch, oldest first (see ``RechargeDatabase/runs(batchID:)``).
+    public func runs(batchID: Int64) throws -> [RunRecord] {
+        try RunRecord.fetchAll(
+            self.db,
+            sql: """
+                SELECT run.* FROM run, batch WHERE batch.id = ?
+                    AND (run.batch_id = batch.id OR (run.batch_id IS NULL AND run.started_at >= batch.imported_at))
+                ORDER BY run.started_at, run.id
+                """,
+            arguments: [batchID])
+    }
+
+    /// Line counts and exact sums by account, currency and state, ordered by account, currency, state.
+    public func stateTotals(batchID: Int64) throws -> [StateTotalRow] {
+        try Row.fetchAll(
+            self.db,
+            sql: """
+                SELECT account, currency, state, count(*), sum(amount_minor) FROM line WHERE batch_id = ?
+                GROUP BY account, currency, state ORDER BY account, currency, state
+                """,
+            arguments: [batchID]
+        ).map { row in
+            StateTotalRow(
+                account: row[0], currency: row[1], state: LineState(rawValue: row[2]) ?? .unknown, count: row[3], sumMinor: row[4])
+        }
+    }
+
+    /// The requested sum per currency over every line of the batch, counted independently of the states.
+    public func requestedTotals(batchID: Int64) throws -> [(currency: String, count: Int, minor: Int64)] {
+        try Row.fetchAll(
+            self.db,
+            sql: "SELECT currency, count(*), sum(amount_minor) FROM line WHERE batch_id = ? GROUP BY currency ORDER BY currency",
+            arguments: [batchID]
+        ).map { ($0[0], $0[1], $0[2]) }
+    }
+
+    /// Credited and fee sums of the lines with a provider receipt, by account, line currency and receipt currencies.
+    public func receiptTotals(batchID: Int64) throws -> [ReceiptTotalRow] {
+        try Row.fetchAll(
+            self.db,
+            sql: """
+                SELECT account, currency, credited_currency, fee_currency, count(*), sum(amount_minor), sum(credited_minor),
+                    sum(fee_minor)
+                FROM line WHERE batch_id = ? AND (credited_minor IS NOT NULL OR fee_minor IS NOT NULL)
+                GROUP BY account, currency, credited_currency, fee_currency
+                ORDER BY account, currency, credited_currency, fee_currency
+                """,
+            arguments: [batchID]
+        ).map { row in
+            ReceiptTotalRow(
+                account: row[0], currency: row[1], creditedCurrency: row[2], feeCurrency: row[3], count: row[4],
+                requestedMinor: row[5], creditedMinor: row[6], feeMinor: row[7])
+        }
+    }
+
+    /// How many lines fall under each discrepancy.
+    public func discrepancyCounts(batchID: Int64) throws -> DiscrepancyCounts {
+        let row = try Row.fetchOne(
+            self.db,
+            sql: """
+                SELECT
+                    (SELECT count(*) FROM line WHERE batch_id = ?1 AND state = 'UNKNOWN'),
+                    (SELECT count(*) FROM event WHERE batch_id = ?1 AND kind IN ('resolved-success', 'resolved-failed')),
+                    (SELECT count(*) FROM line WHERE batch_id = ?1 AND \(Self.creditedDiffers)),
+                    (SELECT count(*) FROM mismatch JOIN line ON line.id = mismatch.line_id WHERE line.batch_id = ?1)
+                """,
+            arguments: [batchID])!
+        return DiscrepancyCounts(unknown: row[0], operatorResolved: row[1], creditedDiffers: row[2], mismatches: row[3])
+    }
+
+    /// Calls `body` with each line of the batch in file order, streaming from one cursor: memory stays bounded
+    /// whatever the size of the batch. Return `false` from `body` to stop early.
+    public func forEachLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+        try self.stream(
+            sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? ORDER BY line_number", arguments: [batchID]
+        ) { try body(Self.line($0)) }
+    }
+
+    /// Calls `body` with each UNKNOWN line, in file order.
+    public func forEachUnknownLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+        try self.stream(
+            sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND state = 'UNKNOWN' ORDER BY line_number",
+            arguments: [batchID]
+        ) { try body(Self.line($0)) }
+    }
+
+    /// Calls `body` with each line whose provider credited another amount (or currency) than requested, in file order.
+    public func forEachCreditedDifference(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+        try self.stream(
+            sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND \(Self.creditedDiffers) ORDER BY line_number",
+            arguments: [batchID]
+        ) { try body(Self.line($0)) }
+    }
+
+    /// Calls `body` with each operator resolution of an UNKNOWN line, in file order.
+    public func forEachResolution(batchID: Int64, _ body: (ResolutionRecord) throws -> Bool) throws {
+        try self.stream(
+            sql: """
+                SELECT \(Self.lineColumns), event.at, event.actor, event.kind, event.detail
+                FROM event JOIN line ON line.id = event.line_id
+                WHERE event.batch_id = ? AND event.kind IN ('resolved-success', 'resolved-failed')
+                ORDER BY line.line_number, event.id
+                """,
+            arguments: [batchID]
+        ) { row in
+            let n = Self.lineColumnCount
+            return try body(ResolutionRecord(line: Self.line(row), at: row[n], actor: row[n + 1], kind: row[n + 2], detail: row[n + 3]))
+        }
+    }
+
+    /// Calls `body` with each recorded verification mismatch, in file order.
+    public func forEachMismatch(batchID: Int64, _ body: (MismatchRecord) throws -> Bool) throws {
+        try self.stream(
+            sql: """
+                SELECT \(Self.lineColumns), mismatch.found_at, mismatch.kind, mismatch.detail
+                FROM mismatch JOIN line ON line.id = mismatch.line_id
+                WHERE line.batch_id = ? ORDER BY line.line_number, mismatch.id
+                """,
+            arguments: [batchID]
+        ) { row in
+            let n = Self.lineColumnCount
+            return try body(MismatchRecord(line: Self.line(row), foundAt: row[n], kind: row[n + 1], detail: row[n + 2]))
+        }
+    }
+
+    private func stream(sql: String, arguments: StatementArguments, _ body: (Row) throws -> Bool) throws {
+        let rows = try Row.fetchCursor(self.db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            guard try body(row) else { return }
+        }
+    }
+}
+
+extension RechargeDatabase {
+    /// Runs `body` with a read-only snapshot of the database, in one read transaction.
+    public func withReportSnapshot<T>(_ body: (ReportSnapshot) throws -> T) throws -> T {
+        try self.writer.read { db in try body(ReportSnapshot(db: db)) }
+    }
+
+    /// Records that a verification against the provider's records found `kind` (with `detail`) wrong with a line.
+    public func recordMismatch(lineID: Int64, kind: String, detail: String?, now: Date = Date()) throws {
+        try self.writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO mismatch (line_id, found_at, kind, detail) VALUES (?, ?, ?, ?)",
+                arguments: [lineID, Timestamp.string(now), kind, detail])
+        }
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
+import RechargeReport
 import RechargeSimulator
 import RechargeStore
 
@@ -66,6 +67,11 @@ struct DemoCommand: AsyncParsableCommand {
         let applied = simulator.ledger.count
         Output.out("")
         Output.out("the simulator's ledger holds \(applied) applied top-ups")
+        for format in [ReportFormat.html, .csv, .json] {
+            let path = directory.appendingPathComponent("report.\(format.rawValue)").path
+            try ReportCommand.writeFile(batch: batch, database: database, format: format, path: path)
+            Output.out("report (\(format.rawValue)): \(path)")
+        }
         Output.out("look closer: recharge status \(batch.id) --db \(databasePath)")
         if code != 0 { throw ExitCode(code) }
     }

@@ -38,7 +38,12 @@ struct ReportCommand: AsyncParsableCommand {
             try Self.write(batch: batch, database: database, format: format, to: ReportOutput(fileDescriptor: STDOUT_FILENO))
             return
         }
-        // Written next to the target and renamed into place, so a reader never sees half a report.
+        try Self.writeFile(batch: batch, database: database, format: format, path: output)
+        Output.err("batch \(batch.id) '\(batch.name)': \(format.rawValue) report written to \(output)")
+    }
+
+    /// Writes a report file next to its target and renames it into place, so a reader never sees half a report.
+    static func writeFile(batch: BatchRecord, database: RechargeDatabase, format: ReportFormat, path output: String) throws {
         let temporary = output + ".partial-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard descriptor >= 0 else {
@@ -56,7 +61,6 @@ struct ReportCommand: AsyncParsableCommand {
             unlink(temporary)
             throw error
         }
-        Output.err("batch \(batch.id) '\(batch.name)': \(format.rawValue) report written to \(output)")
     }
 
     private static func write(batch: BatchRecord, database: RechargeDatabase, format: ReportFormat, to output: ReportOutput) throws {

@@ -139,7 +139,10 @@ let package = Package(
             name: "RechargeCLITests",
             dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore"]
         ),
-        .testTarget(name: "RechargeEngineTests", dependencies: ["RechargeEngine", "RechargeCore"]),
+        .testTarget(
+            name: "RechargeEngineTests",
+            dependencies: ["RechargeEngine", "RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "RechargeReportTests",
             dependencies: ["RechargeReport", "RechargeStore", "RechargeCore"],

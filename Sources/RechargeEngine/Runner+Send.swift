@@ -47,7 +47,7 @@ extension Runner {
             lane.breaker.withLock { $0.recordSuccess() }
             self.record(lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
         case .notApplied(let code, let message, let retryAfter):
-            self.notApplied(lane, line, attempt: claimed.attemptNumber, code: code, message: message, retryAfter: retryAfter)
+            await self.notApplied(lane, line, attempt: claimed.attemptNumber, code: code, message: message, retryAfter: retryAfter)
         case .inDoubt(let code, let message):
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
@@ -87,7 +87,7 @@ extension Runner {
                 self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
                 return
             case .notApplied:
-                self.notApplied(
+                await self.notApplied(
                     lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil)
                 return
             case .pending:
@@ -108,14 +108,12 @@ extension Runner {
 
     /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
     /// or FAILED once the attempts are spent — nothing was applied either way.
-    private func notApplied(_ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?) {
+    private func notApplied(_ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?) async {
         let throttled = retryAfter != nil || code.hasSuffix("429")
         if throttled {
             let pause = retryAfter ?? self.policy.throttlePause
             self.progress.update(lane.name) { $0.throttled += 1 }
-            let limiter = lane.limiter
-            let until = self.clock.now.advanced(by: pause)
-            Task { await limiter.pause(until: until) }
+            await lane.limiter.pause(until: self.clock.now.advanced(by: pause))
         } else {
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
         }

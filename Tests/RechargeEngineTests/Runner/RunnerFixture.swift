@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import RechargeCore
+import RechargeStore
+
+@testable import RechargeEngine
+
+/// A database with one batch for the account `acme` (kind Pagsmile), the runner over it, and fast test policies.
+struct RunnerFixture {
+    let directory: URL
+    let database: RechargeDatabase
+
+    /// Imports `cards` as one line each (amount 10.00 USD, in order).
+    init(cards: [String]) throws {
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.database = try RechargeDatabase(path: self.directory.appendingPathComponent("db.sqlite").path)
+        var csv = "provider,card_id,amount,currency,reference\n"
+        for (index, card) in cards.enumerated() { csv += "acme,\(card),10.00,USD,REF-\(index + 1)\n" }
+        let file = self.directory.appendingPathComponent("batch.csv")
+        try Data(csv.utf8).write(to: file)
+        let reader = BatchReader(configuration: Self.configuration, control: ControlTotals())
+        let outcome = try self.database.importBatch(ImportRequest(path: file.path), reader: reader)
+        guard case .imported = outcome else { throw FixtureError(message: "the fixture batch did not import: \(outcome)") }
+    }
+
+    static let account = ProviderAccount(name: "acme", kind: .pagsmile, defaultPayAccountNumber: "PA-1")
+    static let configuration = RechargeConfiguration(accounts: [account])
+
+    /// Retries and status queries a few milliseconds apart, so a test's run takes milliseconds.
+    static var fastPolicy: ExecutionPolicy {
+        var policy = ExecutionPolicy()
+        policy.retry = BackoffPolicy(base: .milliseconds(1), cap: .milliseconds(4), maximumAttempts: 4)
+        policy.statusQueries = BackoffPolicy(base: .milliseconds(1), cap: .milliseconds(2), maximumAttempts: 3)
+        policy.breakerThreshold = 100
+        policy.stopGrace = .seconds(5)
+        return policy
+    }
+
+    func runner(
+        _ provider: some ProviderClient, policy: ExecutionPolicy = Self.fastPolicy, account: ProviderAccount = Self.account,
+        identity: RunnerIdentity = RunnerIdentity(holder: "test-runner", host: "test-host", pid: 1)
+    ) -> Runner<ContinuousClock> {
+        let lane = AccountLane(account: account, client: provider, policy: policy, clock: ContinuousClock())
+        return Runner(
+            database: self.database, lanes: [lane], policy: policy, clock: ContinuousClock(), identity: identity,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    func states() throws -> [String: LineState] {
+        Dictionary(uniqueKeysWithValues: try self.database.lines(batchID: 1).map { ($0.cardID, $0.state) })
+    }
+
+    func line(_ card: String) throws -> LineRecord? {
+        try self.database.lines(batchID: 1).first { $0.cardID == card }
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { self.message }
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+}

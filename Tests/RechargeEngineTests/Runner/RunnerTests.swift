@@ -1,0 +1,181 @@
+import Foundation
+import RechargeCore
+import RechargeStore
+import Synchronization
+import Testing
+
+@testable import RechargeEngine
+
+/// The runner against a scripted provider: what is sent, under which key, after what was recorded, and where
+/// each line ends.
+@Suite struct RunnerTests {
+    @Test func everyLineIsSentOnceAfterItsClaimIsDurable() async throws {
+        let fixture = try RunnerFixture(cards: (1...40).map { "card-\($0)" })
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        let result = try await fixture.runner(provider).run(batchID: nil)
+
+        #expect(result.ending == .completed)
+        #expect(try fixture.states().values.allSatisfy { $0 == .success })
+        #expect(provider.calls.filter { $0.kind == "recharge" }.count == 40)
+        let recorded = provider.state.withLock { $0.recordedAtSend }
+        // When each request left, its line was already PROCESSING under the key it was sent with.
+        #expect(recorded.allSatisfy { $0.state == "PROCESSING" && $0.key != nil })
+        let keys = provider.calls.map(\.key)
+        #expect(Set(keys).count == 40)
+        #expect(result.progress.accounts.first?.succeeded == 40)
+    }
+
+    @Test func aRefusalFailsTheLineWithTheProvidersCode() async throws {
+        let fixture = try RunnerFixture(cards: ["frozen", "fine"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("frozen", recharges: [.rejected])
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        let frozen = try #require(try fixture.line("frozen"))
+        #expect(frozen.state == .failed)
+        #expect(frozen.lastErrorCode == "card_frozen")
+        #expect(try fixture.line("fine")?.state == .success)
+    }
+
+    @Test func aRetryableFailureIsSentAgainUnderTheSameKey() async throws {
+        let fixture = try RunnerFixture(cards: ["flaky"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("flaky", recharges: [.notApplied, .throttled, .applied])
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        let sends = provider.calls.filter { $0.kind == "recharge" }
+        #expect(sends.count == 3)
+        #expect(Set(sends.map(\.key)).count == 1, "a retry of a request that provably did not apply keeps its key")
+        let line = try #require(try fixture.line("flaky"))
+        #expect(line.state == .success)
+        #expect(line.attempts == 3)
+    }
+
+    @Test func attemptsAreBoundedAndNothingAppliedEndsFailed() async throws {
+        let fixture = try RunnerFixture(cards: ["down"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("down", recharges: Array(repeating: .notApplied, count: 10))
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.calls.filter { $0.kind == "recharge" }.count == RunnerFixture.fastPolicy.retry.maximumAttempts)
+        let line = try #require(try fixture.line("down"))
+        #expect(line.state == .failed)
+        #expect(line.lastErrorMessage?.contains("not applied after 4 attempts") == true)
+    }
+
+    @Test func anInDoubtSendIsResolvedByStatusAndNeverSentAgain() async throws {
+        let fixture = try RunnerFixture(cards: ["lost-answer"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script(
+            "lost-answer", recharges: [.inDoubt],
+            statuses: [.cannotTell(reason: "query timed out"), .applied(ProviderReceipt(providerReference: "R-1"))])
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.calls.map(\.kind) == ["recharge", "status", "status"])
+        #expect(provider.applied == ["lost-answer"])
+        let line = try #require(try fixture.line("lost-answer"))
+        #expect(line.state == .success)
+        #expect(line.providerReference == "R-1")
+    }
+
+    @Test func aSendTheProviderNeverRecordedIsSentAgainUnderItsKey() async throws {
+        let fixture = try RunnerFixture(cards: ["not-there"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("not-there", recharges: [.inDoubt, .applied], statuses: [.notApplied])
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.calls.map(\.kind) == ["recharge", "status", "recharge"])
+        #expect(Set(provider.calls.map(\.key)).count == 1)
+        #expect(try fixture.line("not-there")?.state == .success)
+    }
+
+    @Test func aLineNoStatusQueryCanAccountForEndsUnknownWithTheReason() async throws {
+        let fixture = try RunnerFixture(cards: ["mystery"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("mystery", recharges: [.inDoubt], statuses: Array(repeating: .cannotTell(reason: "card query failed"), count: 5))
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.calls.filter { $0.kind == "status" }.count == RunnerFixture.fastPolicy.statusQueries.maximumAttempts)
+        #expect(provider.calls.filter { $0.kind == "recharge" }.count == 1)
+        let line = try #require(try fixture.line("mystery"))
+        #expect(line.state == .unknown)
+        #expect(line.lastErrorMessage?.contains("card query failed") == true)
+    }
+
+    @Test func recoveryResolvesLinesLeftInFlightBeforeSendingAnything() async throws {
+        let fixture = try RunnerFixture(cards: ["crashed", "next"])
+        defer { fixture.remove() }
+        // A previous runner claimed the first line and died without an answer.
+        let due = try fixture.database.dueLines(account: "acme", limit: 1, onePerCard: false, now: Date())
+        let claimed = try fixture.database.claim(due.map { ($0.id, nil) }, now: Date())
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("crashed", statuses: [.applied(ProviderReceipt(providerReference: "R-9"))])
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.calls.first == .init(kind: "status", cardID: "crashed", key: claimed[0].key.hex))
+        #expect(provider.calls.filter { $0.cardID == "crashed" && $0.kind == "recharge" }.isEmpty)
+        #expect(try fixture.states() == ["crashed": .success, "next": .success])
+    }
+
+    @Test func onePerCardProvidersNeverHaveTwoTopUpsOfACardInFlight() async throws {
+        let cards = (0..<30).map { "card-\($0 % 3)" }
+        let fixture = try RunnerFixture(cards: cards)
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(
+            rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database, latency: .milliseconds(2))
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.state.withLock { $0.mostInFlightPerCard } == 1)
+        #expect(provider.calls.filter { $0.kind == "evidence" }.count == 30, "each top-up is preceded by its snapshot")
+        #expect(try fixture.database.lines(batchID: 1).allSatisfy { $0.state == .success })
+    }
+
+    @Test func theInFlightLimitOfAnAccountHolds() async throws {
+        let fixture = try RunnerFixture(cards: (0..<60).map { "card-\($0)" })
+        defer { fixture.remove() }
+        var account = RunnerFixture.account
+        account.maxInFlight = 3
+        let provider = ScriptedProvider(database: fixture.database, latency: .milliseconds(2))
+        let counter = InFlightCounter()
+        let runner = fixture.runner(CountingProvider(inner: provider, counter: counter).provider, account: account)
+        _ = try await runner.run(batchID: 1)
+        #expect(counter.most <= 3)
+        #expect(counter.most >= 2, "the account's requests should overlap up to its limit")
+    }
+
+    @Test func aSecondRunnerIsRefusedWhileTheFirstHoldsTheLease() async throws {
+        let fixture = try RunnerFixture(cards: ["a"])
+        defer { fixture.remove() }
+        _ = try fixture.database.acquireLease(holder: "other", host: "elsewhere", pid: 42, ttl: 60, now: Date())
+        let provider = ScriptedProvider(database: fixture.database)
+        await #expect(throws: RunError.self) { try await fixture.runner(provider).run(batchID: 1) }
+        #expect(provider.calls.isEmpty)
+        #expect(try fixture.line("a")?.state == .pending)
+    }
+
+    @Test func aStopLeavesUnsentLinesPendingAndRecordsTheRequestsInFlight() async throws {
+        let fixture = try RunnerFixture(cards: (0..<200).map { "card-\($0)" })
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database, latency: .milliseconds(5))
+        let runner = fixture.runner(provider)
+        async let result = runner.run(batchID: 1)
+        while provider.calls.count < 10 { await Task.yield() }
+        runner.stop.trigger()
+        let ending = try await result.ending
+
+        #expect(ending == .interrupted)
+        let lines = try fixture.database.lines(batchID: 1)
+        // Nothing is left in flight: every request that left has its answer recorded.
+        #expect(lines.allSatisfy { $0.state == .success || $0.state == .pending })
+        #expect(lines.filter { $0.state == .success }.count == provider.applied.count)
+        #expect(lines.contains { $0.state == .pending })
+        #expect(try fixture.database.currentLease() == nil, "the lease is released at exit")
+    }
+}

@@ -2,17 +2,19 @@ import Foundation
 
 /// Writes to standard output and standard error without the non-Sendable C `stdout` global.
 enum Output {
+    // A closed pipe (`recharge status | head`) must not crash the command: the write error is ignored, as
+    // a shell tool would ignore SIGPIPE's cause once the reader is gone.
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// Writes `text` to standard error as it is (terminal control sequences, no newline added).
     static func errRaw(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     /// Encodes a value as pretty, key-sorted JSON on standard output.

@@ -11,6 +11,8 @@ public enum RechargeExit {
     public static let someUnknown = ExitCode(11)
     /// The run stopped before every line was final (a signal, a lost lease); run again to resume.
     public static let unfinished = ExitCode(12)
+    /// Verification found lines the providers' records contradict (`recharge reconcile`).
+    public static let mismatches = ExitCode(13)
     /// Another runner holds the database; nothing was done.
     public static let leaseHeld = ExitCode(75)
     /// The command line was wrong (unknown flag, missing argument).

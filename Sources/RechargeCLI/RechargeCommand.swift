@@ -8,11 +8,12 @@ public struct RechargeCommand: AsyncParsableCommand {
         abstract: "Validate, import and execute batch card top-ups, exactly once.",
         discussion: """
             Exit codes: 0 done; 10 a run left FAILED lines; 11 a run left UNKNOWN lines; 12 a run stopped before \
-            every line was final; 64 usage error; 65 data error (invalid file, duplicate import, unknown batch); \
+            every line was final; 13 reconcile found mismatches; 64 usage error; 65 data error (invalid file, duplicate import, unknown batch); \
             66 input file not found; 74 I/O error; 75 another runner holds the database; 78 configuration error.
             """,
         subcommands: [
             ValidateCommand.self, ImportCommand.self, RunCommand.self, DemoCommand.self, StatusCommand.self, ReportCommand.self,
+            ReconcileCommand.self,
             CancelCommand.self, RetryCommand.self,
             ResolveCommand.self,
         ]

@@ -21,11 +21,7 @@ struct RunSession {
     /// Runs `batch` (or every batch with work) and returns the exit code the summary calls for.
     func run(batch: BatchRecord?) async throws -> Int32 {
         let accounts = try self.accountsWithWork(batchID: batch?.id)
-        var connections = 8
-        for account in accounts { connections = max(connections, account.maxInFlight) }
-        var settings = HTTPClient.Configuration()
-        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+        let client = Self.httpClient(for: accounts)
         let result: RunResult
         do {
             result = try await self.execute(accounts: accounts, client: client, batchID: batch?.id)
@@ -41,30 +37,49 @@ struct RunSession {
     /// a configuration error, reported before anything is sent.
     private func accountsWithWork(batchID: Int64?) throws -> [ProviderAccount] {
         let rows = try self.database.status(batchID: batchID)
-        let names = Set(rows.filter { !$0.state.isSettled }.map(\.account))
+        return try Self.accounts(named: Set(rows.filter { !$0.state.isSettled }.map(\.account)), in: self.configuration)
+    }
+
+    /// The configured accounts with these names; a name the configuration lacks is a configuration error.
+    static func accounts(named names: Set<String>, in configuration: RechargeConfiguration) throws -> [ProviderAccount] {
         var accounts: [ProviderAccount] = []
         for name in names.sorted() {
-            guard let account = self.configuration.account(named: name) else {
+            guard let account = configuration.account(named: name) else {
                 throw CommandFailure(
                     exitCode: RechargeExit.configError.rawValue,
-                    message: "lines to run name the provider account '\(name)', which the configuration does not define")
+                    message: "the batch's lines name the provider account '\(name)', which the configuration does not define")
             }
             accounts.append(account)
         }
         return accounts
     }
 
-    private func execute(accounts: [ProviderAccount], client: HTTPClient, batchID: Int64?) async throws -> RunResult {
+    /// One lane per account: its adapter with credentials resolved, its limiter, slots and breaker.
+    static func lanes(for accounts: [ProviderAccount], client: HTTPClient, policy: ExecutionPolicy) throws -> [AccountLane<ContinuousClock>] {
         var lanes: [AccountLane<ContinuousClock>] = []
         for account in accounts {
             do {
                 let credentials = try account.resolveCredentials()
                 let adapter = try ProviderClients.make(account: account, credentials: credentials, client: client)
-                lanes.append(AccountLane(account: account, client: adapter, policy: self.policy, clock: ContinuousClock()))
+                lanes.append(AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock()))
             } catch {
                 throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
             }
         }
+        return lanes
+    }
+
+    /// An HTTP client whose connection pool allows as many connections per host as the accounts' in-flight limits.
+    static func httpClient(for accounts: [ProviderAccount]) -> HTTPClient {
+        var connections = 8
+        for account in accounts { connections = max(connections, account.maxInFlight) }
+        var settings = HTTPClient.Configuration()
+        settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
+    }
+
+    private func execute(accounts: [ProviderAccount], client: HTTPClient, batchID: Int64?) async throws -> RunResult {
+        let lanes = try Self.lanes(for: accounts, client: client, policy: self.policy)
         let runner = Runner(
             database: self.database, lanes: lanes, policy: self.policy, clock: ContinuousClock(), identity: .current(),
             logger: self.logger)

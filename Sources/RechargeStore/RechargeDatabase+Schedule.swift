@@ -74,3 +74,31 @@ extension RechargeDatabase {
         }
     }
 }
+
+extension RechargeDatabase {
+    /// Settled lines (SUCCESS or FAILED) of a batch that were sent under a key, in file order: what verification
+    /// asks the providers about.
+    public func settledSentLines(batchID: Int64) throws -> [LineRecord] {
+        try self.writer.read { db in
+            try LineRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM line WHERE batch_id = ? AND state IN ('SUCCESS', 'FAILED') AND idempotency_key IS NOT NULL
+                    ORDER BY line_number
+                    """,
+                arguments: [batchID])
+        }
+    }
+
+    /// The mismatches already recorded for a batch, as `lineID/kind`, so a second verification does not record
+    /// the same finding twice.
+    public func recordedMismatches(batchID: Int64) throws -> Set<String> {
+        try self.writer.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT mismatch.line_id, mismatch.kind FROM mismatch JOIN line ON line.id = mismatch.line_id WHERE line.batch_id = ?",
+                arguments: [batchID])
+            return Set(rows.map { "\($0[0] as Int64)/\($0[1] as String)" })
+        }
+    }
+}

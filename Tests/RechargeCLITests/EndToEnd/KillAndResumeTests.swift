@@ -54,6 +54,10 @@ struct KillAndResumeTests {
             #expect([0, 10, 11].contains(final ?? -1), "the last run ended with \(final.map(String.init) ?? "a time-out"):\n\(log)")
 
             try world.verifyAgainstLedger(port: port)
+
+            // The providers' own status queries agree with every settled line.
+            let reconcile = try Recharge.run(["reconcile", "main", "--db", world.database, "--config", world.config])
+            #expect(reconcile.status == 0, "\(reconcile)")
         }
     }
 }

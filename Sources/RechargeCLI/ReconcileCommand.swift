@@ -1,0 +1,51 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import RechargeEngine
+import RechargeStore
+
+/// `recharge reconcile BATCH`: verifies settled lines against the providers' own records.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Ask each provider about every SUCCESS and FAILED line of a batch, and record where it disagrees.",
+        discussion: """
+            Uses each provider's status query (within the account's rate limit and in-flight limit): a FAILED line the \
+            provider applied, a SUCCESS it reversed (a HyperCard refund) or does not know, is recorded as a mismatch, \
+            listed first in `recharge report`. Lines a provider cannot answer for (PayCertify keeps no record by key) \
+            are counted as unverifiable. Exit codes: 0 no mismatch; 13 mismatches found; 65 unknown batch; 78 \
+            configuration error.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("A batch id or name.", valueName: "batch"))
+    var batch: String
+
+    func run() async throws {
+        let configuration = try self.global.loadConfiguration()
+        let database = try self.global.openDatabase(mustExist: true)
+        let batch = try requireBatch(self.batch, in: database, path: self.global.db)
+        let names = Set(try database.settledSentLines(batchID: batch.id).map(\.account))
+        let accounts = try RunSession.accounts(named: names, in: configuration)
+        let client = RunSession.httpClient(for: accounts)
+        let result: Reconciler<ContinuousClock>.Result
+        do {
+            let lanes = try RunSession.lanes(for: accounts, client: client, policy: ExecutionPolicy())
+            result = try await Reconciler(database: database, lanes: lanes, logger: RechargeLogging.logger(verbose: false))
+                .verify(batchID: batch.id)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        Output.out(
+            "batch \(batch.id) '\(batch.name)': \(result.checked) settled lines checked, \(result.agreed) agree, "
+                + "\(result.mismatched.count) mismatched, \(result.unverifiable) unverifiable")
+        for mismatch in result.mismatched {
+            Output.out("  line \(mismatch.line): \(mismatch.kind): \(mismatch.detail)")
+        }
+        if !result.mismatched.isEmpty { throw ExitCode(RechargeExit.mismatches.rawValue) }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import RechargeCore
+import RechargeStore
+import Testing
+
+@testable import RechargeEngine
+
+/// Verification of settled lines against the provider's word.
+@Suite struct ReconcilerTests {
+    @Test func theProvidersContradictionsAreRecordedOnce() async throws {
+        let fixture = try RunnerFixture(cards: ["kept", "reversed", "forgotten", "refused", "applied-anyway", "silent"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        provider.script("refused", recharges: [.rejected])
+        provider.script("applied-anyway", recharges: [.rejected])
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        provider.script("kept", statuses: [.applied(ProviderReceipt(providerReference: "R"))])
+        provider.script("reversed", statuses: [.rejected(code: "status:4", message: "refunded")])
+        provider.script("forgotten", statuses: [.notApplied])
+        provider.script("refused", statuses: [.rejected(code: "card_frozen", message: "frozen")])
+        provider.script("applied-anyway", statuses: [.applied(ProviderReceipt(providerReference: "R2"))])
+        provider.script("silent", statuses: [.cannotTell(reason: "query failed")])
+        let lane = AccountLane(account: RunnerFixture.account, client: provider, policy: ExecutionPolicy(), clock: ContinuousClock())
+        let reconciler = Reconciler(database: fixture.database, lanes: [lane], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let result = try await reconciler.verify(batchID: 1)
+
+        #expect(result.checked == 6)
+        #expect(result.agreed == 2)
+        #expect(result.unverifiable == 1)
+        #expect(result.mismatched.map(\.kind).sorted() == ["failed-but-applied", "success-reversed", "success-unknown"])
+
+        // A second verification finds the same and records nothing new.
+        provider.script("reversed", statuses: [.rejected(code: "status:4", message: "refunded")])
+        provider.script("forgotten", statuses: [.notApplied])
+        provider.script("applied-anyway", statuses: [.applied(ProviderReceipt(providerReference: "R2"))])
+        _ = try await reconciler.verify(batchID: 1)
+        #expect(try fixture.database.recordedMismatches(batchID: 1).count == 3)
+    }
+
+    @Test(arguments: [
+        (LineState.success, StatusOutcome.applied(ProviderReceipt(providerReference: nil)), "agrees"),
+        (.failed, .notApplied, "agrees"), (.failed, .rejected(code: "x", message: "y"), "agrees"),
+        (.success, .pending, "unverifiable"), (.failed, .cannotTell(reason: "z"), "unverifiable"),
+        (.failed, .applied(ProviderReceipt(providerReference: "R")), "failed-but-applied"),
+    ])
+    func aSettledLineAgainstTheProvidersWord(state: LineState, status: StatusOutcome, expected: String) {
+        let finding = Reconciler<ContinuousClock>.compare(state, with: status)
+        switch finding {
+        case .agrees: #expect(expected == "agrees")
+        case .unverifiable: #expect(expected == "unverifiable")
+        case .contradicts(let kind, _): #expect(kind == expected)
+        }
+    }
+}

@@ -29,7 +29,9 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try RechargeDatabase(path: self.db, mustExist: mustExist)
         } catch {
-            let code = error.code == .databaseUnavailable && mustExist ? RechargeExit.dataError : RechargeExit.ioError
+            // No database yet is the user's mistake (a wrong --db); a file that cannot be opened is an I/O error.
+            let missing = mustExist && !FileManager.default.fileExists(atPath: self.db)
+            let code = missing ? RechargeExit.dataError : RechargeExit.ioError
             throw CommandFailure(exitCode: code.rawValue, message: error.message)
         }
     }

@@ -160,8 +160,14 @@ public struct PagsmileClient: ProviderClient {
                     "http:\(status)", code: "http:\(status)", message: "HTTP \(status) without an answer code", retryAfter: nil)
             }
             if answer.code == "10000" && (200...299).contains(status) {
-                // Success is Pagsmile's word; a reference that cannot be read does not undo it.
-                let reference = (try? Self.openData(answer, merchantKey: merchantKey)).flatMap { PagsmileWire.text($0["transaction_id"]) }
+                // Success counts with its evidence, the transaction id; a success code whose data cannot be read is
+                // in doubt, and the status query by order_no (which Pagsmile deduplicates) settles it with the id.
+                guard
+                    let reference = (try? Self.openData(answer, merchantKey: merchantKey)).flatMap({ PagsmileWire.text($0["transaction_id"]) }),
+                    !reference.isEmpty
+                else {
+                    return .inDoubt(code: "success-unreadable", message: "Pagsmile answered success without a readable transaction_id")
+                }
                 return .applied(ProviderReceipt(providerReference: reference))
             }
             let full = answer.subCode.map { $0.isEmpty ? answer.code : "\(answer.code)/\($0)" } ?? answer.code

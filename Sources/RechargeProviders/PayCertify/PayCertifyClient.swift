@@ -107,10 +107,12 @@ public struct PayCertifyClient: ProviderClient {
             return table.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
         case .response(let status, _, let body):
             if (200..<300).contains(status) {
-                guard let card = PayCertifyWire.card(body) else {
-                    return table.outcome(code: "malformed", message: "HTTP \(status) without a vcard object")
+                // The reloaded card, with the reload among its actions, is the evidence; anything less is in doubt
+                // (the card comparison settles it).
+                guard let card = PayCertifyWire.card(body), card.id != nil, let action = card.actions.last else {
+                    return table.outcome(code: "malformed", message: "HTTP \(status) without a vcard and its actions")
                 }
-                return .applied(ProviderReceipt(providerReference: card.actions.last?.id))
+                return .applied(ProviderReceipt(providerReference: action.id))
             }
             let error = PayCertifyWire.error(body)
             let message = error?.message ?? "HTTP \(status)"

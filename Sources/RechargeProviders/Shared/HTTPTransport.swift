@@ -32,21 +32,27 @@ struct HTTPTransport: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let milliseconds = Int64(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        // AsyncHTTPClient's deadline covers the request until the answer's head; the body is read under our own,
-        // so a provider that trickles an endless body cannot hold the line past the account's time-out. Ours ends
-        // a little later, so that AsyncHTTPClient's own errors (a refused connection: provably not sent) come first.
-        let deadline = ContinuousClock.now + timeout + max(.milliseconds(250), timeout / 10)
-        let prepared = request
+        // AsyncHTTPClient's deadline covers the request until the answer's head (and tells a refused connection,
+        // provably not sent, from the rest); the body is then read under the time left, so a provider that
+        // trickles an endless body cannot hold the line past the account's time-out.
+        let deadline = ContinuousClock.now + timeout
+        let response: HTTPClientResponse
+        do {
+            response = try await self.client.execute(request, timeout: .milliseconds(milliseconds))
+        } catch {
+            return .failed(sent: !Self.provablyNotSent(error), reason: Self.describe(error))
+        }
+        let headers = response.headers.map { ($0.name, $0.value) }
+        let status = Int(response.status.code)
+        let limit = self.maximumBodyBytes
         return await withTaskGroup(of: HTTPExchange?.self) { group in
             group.addTask {
                 do {
-                    let response = try await self.client.execute(prepared, timeout: .milliseconds(milliseconds))
-                    let bytes = try await response.body.collect(upTo: self.maximumBodyBytes)
-                    let headers = response.headers.map { ($0.name, $0.value) }
-                    return .response(status: Int(response.status.code), headers: headers, body: Array(bytes.readableBytesView))
+                    let bytes = try await response.body.collect(upTo: limit)
+                    return .response(status: status, headers: headers, body: Array(bytes.readableBytesView))
                 } catch {
                     if Task.isCancelled { return nil }
-                    return .failed(sent: !Self.provablyNotSent(error), reason: Self.describe(error))
+                    return .failed(sent: true, reason: "HTTP \(status), then the body failed: \(Self.describe(error))")
                 }
             }
             group.addTask {
@@ -55,7 +61,7 @@ struct HTTPTransport: Sendable {
             }
             let first = await group.next() ?? nil
             group.cancelAll()
-            return first ?? .failed(sent: true, reason: "no complete answer within \(milliseconds) ms")
+            return first ?? .failed(sent: true, reason: "HTTP \(status), but the body did not end within \(milliseconds) ms")
         }
     }
 

@@ -160,3 +160,16 @@ for target in package.targets where target.type != .system {
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     target.swiftSettings = settings
 }
+
+// Fuzz targets (libFuzzer), only when asked for: `RECHARGE_FUZZ=1 scripts/fuzz`. Each is an executable without
+// `main` (libFuzzer provides it), so they stay out of the ordinary build.
+if Context.environment["RECHARGE_FUZZ"] != nil {
+    for name in ["FuzzCSV", "FuzzJSON", "FuzzNDJSON", "FuzzMoney"] {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["RechargeCore"], path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            ))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

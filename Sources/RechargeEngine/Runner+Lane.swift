@@ -11,7 +11,7 @@ extension Runner {
         guard let inFlight = try? self.storeCall({ try self.database.inFlightLines(account: lane.name) }) else { return }
         if !inFlight.isEmpty {
             self.logger.info("resolving lines left in flight", metadata: ["account": "\(lane.name)", "lines": "\(inFlight.count)"])
-            await withTaskGroup(of: Void.self) { group in
+            await withDiscardingTaskGroup { group in
                 for line in inFlight {
                     let sentAt = Timestamp.date(from: line.sentAt) ?? self.now()
                     let evidence = line.evidence.map(ResolutionEvidence.init(text:))
@@ -21,13 +21,14 @@ extension Runner {
                 }
             }
         }
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished send leaves nothing behind, so memory does not grow with the batch.
+        await withDiscardingTaskGroup { group in
             await self.claimLoop(lane, batchID: batchID, group: &group)
         }
     }
 
     /// Claims due lines as capacity frees and hands each to a child task that sends it.
-    private func claimLoop(_ lane: AccountLane<C>, batchID: Int64?, group: inout TaskGroup<Void>) async {
+    private func claimLoop(_ lane: AccountLane<C>, batchID: Int64?, group: inout DiscardingTaskGroup) async {
         let maxInFlight = max(1, lane.account.maxInFlight)
         var batchUIDs: [Int64: String] = [:]
         while !self.stop.isTriggered && !Task.isCancelled {

@@ -137,65 +137,20 @@ extension RechargeDatabase {
         providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, actor: String = "engine",
         now: Date
     ) throws -> LineState {
-        let action: LineAction
-        do {
-            action = try LineStateMachine.action(from: .processing, on: event)
-        } catch {
-            throw StoreError(.illegalTransition, error.description)
-        }
-        let at = Timestamp.string(now)
-        return try self.writer.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE attempt SET finished_at = ?, outcome = ?, error_code = ?, error_message = ?
-                    WHERE line_id = ? AND number = ?
-                    """,
-                arguments: [at, outcome, errorCode, errorMessage, lineID, attemptNumber])
-            var target = LineState.processing
-            if case .transition(let next, _) = action {
-                target = next
-                try db.execute(
-                    sql: """
-                        UPDATE line SET state = ?, provider_reference = coalesce(?, provider_reference),
-                            last_error_code = ?, last_error_message = ?, next_attempt_at = ?, updated_at = ?,
-                            credited_minor = coalesce(?, credited_minor), credited_currency = coalesce(?, credited_currency),
-                            fee_minor = coalesce(?, fee_minor), fee_currency = coalesce(?, fee_currency),
-                            completed_at = CASE WHEN ? THEN ? ELSE NULL END
-                        WHERE id = ? AND state = 'PROCESSING'
-                        """,
-                    arguments: [
-                        next.rawValue, providerReference ?? receipt?.providerReference, errorCode, errorMessage,
-                        nextAttemptAt.map(Timestamp.string), at, receipt?.credited?.minorUnits, receipt?.credited?.currency.code,
-                        receipt?.fee?.minorUnits, receipt?.fee?.currency.code, next.isSettled, at, lineID,
-                    ])
-                guard db.changesCount == 1 else {
-                    throw StoreError(.stateChanged, "line \(lineID) is no longer PROCESSING")
-                }
-            } else {
-                try db.execute(
-                    sql:
-                        "UPDATE line SET last_error_code = ?, last_error_message = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING'",
-                    arguments: [errorCode, errorMessage, at, lineID])
-                guard db.changesCount == 1 else {
-                    throw StoreError(.stateChanged, "line \(lineID) is no longer PROCESSING")
-                }
-            }
-            let detail = [outcome, errorCode, errorMessage, providerReference.map { "reference \($0)" }].compactMap { $0 }.joined(
-                separator: "; ")
-            try Self.appendEvent(
-                db, lineID: lineID, at: at, actor: actor, kind: event.description, from: .processing, to: target, detail: detail)
-            return target
-        }
+        let record = OutcomeRecord(
+            lineID: lineID, attemptNumber: attemptNumber, event: event, outcome: outcome, errorCode: errorCode, errorMessage: errorMessage,
+            providerReference: providerReference, receipt: receipt, nextAttemptAt: nextAttemptAt, actor: actor)
+        return try self.recordOutcomes([record], now: now)[0].get()
     }
 
     static func appendEvent(
         _ db: Database, lineID: Int64, at: String, actor: String, kind: String, from: LineState, to: LineState, detail: String?
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail)
                 SELECT batch_id, id, ?, ?, ?, ?, ?, ? FROM line WHERE id = ?
-                """,
-            arguments: [at, actor, kind, from.rawValue, to.rawValue, detail, lineID])
+                """
+        ).execute(arguments: [at, actor, kind, from.rawValue, to.rawValue, detail, lineID])
     }
 }

@@ -1,0 +1,14 @@
+import RechargeCore
+
+/// libFuzzer entry point: any bytes as a JSON batch. The reader must return a result or a diagnosed error for every
+/// input — never crash, hang or grow without bound; a line it accepts must satisfy the validator's promises.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
+    let reader = BatchReader(configuration: .builtInDefault, diagnosticLimit: 20)
+    _ = try? reader.read(bytes: bytes, name: "fuzz.json", format: .json) { line in
+        precondition(line.amount.minorUnits > 0, "an accepted line has a positive amount")
+        precondition(!line.reference.isEmpty, "an accepted line has a reference")
+    }
+    return 0
+}

@@ -88,7 +88,12 @@ let package = Package(
                 "RechargeCore",
                 "RechargeStore",
                 "RechargeCLI",
+                "RechargeEngine",
+                "RechargeProviders",
+                "RechargeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

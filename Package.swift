@@ -92,8 +92,13 @@ let package = Package(
                 "RechargeStore",
                 "RechargeReport",
                 "RechargeCLI",
+                "RechargeEngine",
+                "RechargeProviders",
+                "RechargeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

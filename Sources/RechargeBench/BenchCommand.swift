@@ -6,7 +6,10 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "recharge-bench",
         abstract: "Measure the processor's throughput and memory.",
-        subcommands: [ImportBenchmark.self, MeasureImport.self, ReportBenchmark.self, MeasureReport.self]
+        subcommands: [
+            ImportBenchmark.self, MeasureImport.self, EngineBenchmark.self, MeasureRun.self, EngineOnlyBenchmark.self,
+            StoreRateBenchmark.self, ReportBenchmark.self, MeasureReport.self,
+        ]
     )
 
     public init() {}

@@ -69,10 +69,11 @@ struct RunSession {
         return lanes
     }
 
-    /// An HTTP client whose connection pool allows as many connections per host as the accounts' in-flight limits.
+    /// An HTTP client whose connection pool allows as many connections per host as the accounts' in-flight limits together.
     static func httpClient(for accounts: [ProviderAccount]) -> HTTPClient {
-        var connections = 8
-        for account in accounts { connections = max(connections, account.maxInFlight) }
+        // Accounts may share a host (two sub-accounts of one provider; the simulator serves all five): the pool's
+        // per-host limit must cover them all.
+        let connections = max(8, accounts.reduce(0) { $0 + $1.maxInFlight })
         var settings = HTTPClient.Configuration()
         settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)

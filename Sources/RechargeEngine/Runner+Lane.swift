@@ -32,8 +32,11 @@ extension Runner {
         let maxInFlight = max(1, lane.account.maxInFlight)
         var batchUIDs: [Int64: String] = [:]
         while !self.stop.isTriggered && !Task.isCancelled {
-            let capacity = maxInFlight - lane.queued.load(ordering: .acquiring)
-            if capacity <= 0 {
+            let queued = lane.queued.load(ordering: .acquiring)
+            let capacity = maxInFlight - queued
+            // Claim in groups: with lines still in flight, wait until a quarter of the slots are free, so that one
+            // claim transaction carries several lines instead of one per answer.
+            if capacity <= 0 || (queued > 0 && capacity < max(1, maxInFlight / 4)) {
                 await self.waitForChange(lane, until: nil)
                 continue
             }

@@ -22,7 +22,7 @@ extension Runner {
         }
         guard let request = self.request(for: line, key: claimed.key, lane: lane) else {
             // Validation at import accepts only known currencies; a line that still cannot be built was not sent.
-            self.record(
+            await self.record(
                 lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "not-sent", code: "invalid-line",
                 message: "unknown currency \(line.currency)")
             return nil
@@ -30,7 +30,7 @@ extension Runner {
         let sentAt = self.now()
         guard await self.admit(lane, recharge: true) else {
             // Stopped before the request left: provably not applied, back to PENDING under the same key.
-            self.record(
+            await self.record(
                 lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "stopped",
                 message: "the run stopped before this line was sent")
             return nil
@@ -40,12 +40,12 @@ extension Runner {
         switch outcome {
         case .applied(let receipt):
             lane.breaker.withLock { $0.recordSuccess() }
-            self.record(
+            await self.record(
                 lane, line, attempt: claimed.attemptNumber, event: .applied, outcome: "applied", reference: receipt.providerReference,
                 receipt: receipt)
         case .rejected(let code, let message):
             lane.breaker.withLock { $0.recordSuccess() }
-            self.record(lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
+            await self.record(lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
         case .notApplied(let code, let message, let retryAfter):
             await self.notApplied(lane, line, attempt: claimed.attemptNumber, code: code, message: message, retryAfter: retryAfter)
         case .inDoubt(let code, let message):
@@ -54,7 +54,7 @@ extension Runner {
             self.logger.info(
                 "answer in doubt; resolving by status query",
                 metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
-            if self.record(lane, line, attempt: claimed.attemptNumber, event: .inDoubt, outcome: "in-doubt", code: code, message: message) {
+            if await self.record(lane, line, attempt: claimed.attemptNumber, event: .inDoubt, outcome: "in-doubt", code: code, message: message) {
                 return sentAt
             }
         }
@@ -79,12 +79,12 @@ extension Runner {
             self.release(lane)
             switch status {
             case .applied(let receipt):
-                self.record(
+                await self.record(
                     lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)", reference: receipt.providerReference,
                     receipt: receipt)
                 return
             case .rejected(let code, let message):
-                self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
+                await self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
                 return
             case .notApplied:
                 await self.notApplied(
@@ -101,7 +101,7 @@ extension Runner {
         }
         self.logger.warning(
             "line could not be resolved; UNKNOWN, for an operator", metadata: self.metadata(lane, line, key: key, ["reason": "\(reason)"]))
-        self.record(
+        await self.record(
             lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "unresolved",
             message: "after \(queries) status queries: \(reason)")
     }
@@ -118,7 +118,7 @@ extension Runner {
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
         }
         guard self.policy.retry.allowsRetry(afterAttempt: attempt) else {
-            self.record(
+            await self.record(
                 lane, line, attempt: attempt, event: .rejected, outcome: "gave up", code: code,
                 message: "not applied after \(attempt) attempts; last answer: \(message)")
             return
@@ -126,24 +126,29 @@ extension Runner {
         var random = SystemRandomNumberGenerator()
         let delay = self.policy.retry.delay(forAttempt: attempt, retryAfter: retryAfter, random: &random)
         self.progress.update(lane.name) { $0.retried += 1 }
-        self.record(
+        await self.record(
             lane, line, attempt: attempt, event: .notApplied, outcome: "not applied", code: code, message: message,
             nextAttemptAt: self.now().addingTimeInterval(Self.seconds(delay)))
     }
 
-    /// Records an attempt's outcome and the line's event; `false` when the store failed (the run then stops).
+    /// Records an attempt's outcome and the line's event (in a group commit with others); `false` when the store
+    /// failed (the run then stops).
     @discardableResult
     private func record(
         _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, event: LineEvent, outcome: String, code: String? = nil,
         message: String? = nil, reference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil
-    ) -> Bool {
-        guard
-            let state = try? self.storeCall({
-                try self.database.recordOutcome(
-                    lineID: line.id, attemptNumber: attempt, event: event, outcome: outcome, errorCode: code, errorMessage: message,
-                    providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt, now: self.now())
-            })
-        else { return false }
+    ) async -> Bool {
+        let result = await self.recorder.record(
+            OutcomeRecord(
+                lineID: line.id, attemptNumber: attempt, event: event, outcome: outcome, errorCode: code, errorMessage: message,
+                providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt))
+        let state: LineState
+        switch result {
+        case .success(let recorded): state = recorded
+        case .failure(let error):
+            self.fail(error)
+            return false
+        }
         // The claim loop may be waiting for exactly this: a line back to PENDING, or the last one settled.
         lane.wake.signal()
         self.progress.update(lane.name) { counts in

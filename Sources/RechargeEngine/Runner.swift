@@ -80,6 +80,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     let identity: RunnerIdentity
     let logger: Logger
     let global: AsyncSemaphore
+    /// Outcomes are committed in groups: many answers, one transaction.
+    let recorder: OutcomeRecorder
     /// Asked for by SIGINT/SIGTERM (or a lost lease, or a store failure): stop claiming and sending.
     package let stop = StopSignal()
     package let progress: RunProgress
@@ -98,6 +100,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
         self.identity = identity
         self.logger = logger
         self.global = AsyncSemaphore(permits: max(1, policy.globalMaxInFlight))
+        self.recorder = OutcomeRecorder(database: database, now: now)
         self.progress = RunProgress(accounts: lanes.map(\.name))
     }
 
@@ -225,7 +228,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
         }
     }
 
-    private func fail(_ error: StoreError) {
+    func fail(_ error: StoreError) {
         let first = self.failure.withLock { current -> Bool in
             guard current == nil else { return false }
             current = error

@@ -64,36 +64,41 @@ extension RechargeDatabase {
         let at = Timestamp.string(now)
         return try self.writer.write { db in
             var claimed: [ClaimedLine] = []
+            // Cached statements: this runs once per line of a batch.
+            let select = try db.cachedStatement(
+                sql: """
+                    SELECT line.*, batch.uid AS batch_uid
+                    FROM line JOIN batch ON batch.id = line.batch_id WHERE line.id = ? AND line.state = 'PENDING'
+                    """)
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE line SET state = 'PROCESSING', idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
+                        first_sent_at = coalesce(first_sent_at, ?)
+                    WHERE id = ? AND state = 'PENDING'
+                    """)
+            let insertAttempt = try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
+                    VALUES (?, ?, ?, ?, 'recharge', ?, ?)
+                    """)
             for (lineID, evidence) in claims {
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT line.line_number, line.generation, line.attempts, batch.uid
-                        FROM line JOIN batch ON batch.id = line.batch_id WHERE line.id = ? AND line.state = 'PENDING'
-                        """,
-                    arguments: [lineID])
-                guard let row else { continue }
-                let batchUID: String = row["uid"]
-                let key = IdempotencyKey(batchUID: batchUID, lineNumber: row["line_number"], generation: row["generation"])
-                let attemptNumber = (row["attempts"] as Int) + 1
-                try db.execute(
-                    sql: """
-                        UPDATE line SET state = 'PROCESSING', idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
-                            first_sent_at = coalesce(first_sent_at, ?)
-                        WHERE id = ? AND state = 'PENDING'
-                        """,
-                    arguments: [key.hex, attemptNumber, at, at, lineID])
+                guard let row = try Row.fetchOne(select, arguments: [lineID]) else { continue }
+                var line = try LineRecord(row: row)
+                let batchUID: String = row["batch_uid"]
+                let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
+                let attemptNumber = line.attempts + 1
+                try update.execute(arguments: [key.hex, attemptNumber, at, at, lineID])
                 guard db.changesCount == 1 else { continue }
-                try db.execute(
-                    sql: """
-                        INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
-                        VALUES (?, ?, ?, ?, 'recharge', ?, ?)
-                        """,
-                    arguments: [lineID, attemptNumber, row["generation"] as Int, key.hex, at, evidence])
+                try insertAttempt.execute(arguments: [lineID, attemptNumber, line.generation, key.hex, at, evidence])
                 try Self.appendEvent(
                     db, lineID: lineID, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending, to: .processing,
                     detail: "attempt \(attemptNumber), key \(key.hex)")
-                let line = try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [lineID])!
+                // The record as the update left it, without reading it back.
+                line.state = .processing
+                line.idempotencyKey = key.hex
+                line.attempts = attemptNumber
+                line.updatedAt = at
+                line.firstSentAt = line.firstSentAt ?? at
                 claimed.append(ClaimedLine(line: line, batchUID: batchUID, key: key, attemptNumber: attemptNumber))
             }
             return claimed

@@ -100,6 +100,17 @@ package actor RateLimiter<C: Clock> where C.Duration == Duration {
         }
     }
 
+    /// Takes this account's next slot if it is due now, without waiting; `false` (and nothing reserved) otherwise.
+    package func tryAcquire() -> Bool {
+        let now = self.clock.now
+        var due = now
+        if let tat { due = Swift.max(due, tat.advanced(by: .zero - self.tolerance)) }
+        if let pausedUntil { due = Swift.max(due, pausedUntil) }
+        guard due <= now, self.reservations.isEmpty else { return false }
+        self.tat = Swift.max(self.tat ?? due, due).advanced(by: self.interval)
+        return true
+    }
+
     /// Holds every acquire of this account until `instant` (a 429 or `Retry-After` from the provider).
     ///
     /// Waiters already asleep keep their order and are re-spaced at the sustained rate starting at `instant`;

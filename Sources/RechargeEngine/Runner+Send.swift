@@ -183,6 +183,10 @@ extension Runner {
     /// a stop came first (nothing is held then); otherwise the caller must ``release(_:)`` after the request.
     func admit(_ lane: AccountLane<C>, recharge: Bool) async -> Bool {
         if self.stop.isTriggered { return false }
+        if await self.admitNow(lane, recharge: recharge) {
+            self.progress.update(lane.name) { $0.requests += 1 }
+            return true
+        }
         let admitted = await withTaskGroup(of: Bool?.self) { group in
             group.addTask { (try? await self.acquire(lane, recharge: recharge)) != nil }
             group.addTask {
@@ -198,6 +202,24 @@ extension Runner {
         }
         if admitted { self.progress.update(lane.name) { $0.requests += 1 } }
         return admitted
+    }
+
+    /// The fast path, when nothing has to wait: free slots, a closed breaker and a due rate-limiter slot.
+    private func admitNow(_ lane: AccountLane<C>, recharge: Bool) async -> Bool {
+        guard lane.slots.tryAcquire() else { return false }
+        guard self.global.tryAcquire() else {
+            lane.slots.release()
+            return false
+        }
+        let closed = !recharge || lane.breaker.withLock { breaker in
+            if case .closed = breaker.state { return true }
+            return false
+        }
+        guard closed, await lane.limiter.tryAcquire() else {
+            self.release(lane)
+            return false
+        }
+        return true
     }
 
     private func acquire(_ lane: AccountLane<C>, recharge: Bool) async throws {

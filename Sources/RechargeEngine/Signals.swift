@@ -141,6 +141,15 @@ package final class AsyncSemaphore: Sendable {
         if !granted { throw CancellationError() }
     }
 
+    /// Takes a permit if one is free and nobody waits; never waits.
+    package func tryAcquire() -> Bool {
+        self.state.withLock { state in
+            guard state.available > 0, state.queue.isEmpty else { return false }
+            state.available -= 1
+            return true
+        }
+    }
+
     /// Gives a permit back, to the longest waiter if there is one.
     package func release() {
         let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in

@@ -79,6 +79,21 @@ private final class Acquirers: Sendable {
     }
 
     /// After an idle spell the bucket is full again, but no fuller than `burst`.
+    @Test func tryAcquireTakesOnlyASlotThatIsDueNow() async {
+        let clock = ManualClock()
+        let limiter = RateLimiter(limit: RateLimit(requestsPerSecond: 2, burst: 2), clock: clock)
+        #expect(await limiter.tryAcquire())
+        #expect(await limiter.tryAcquire())
+        #expect(await !limiter.tryAcquire(), "the burst is spent")
+        clock.advance(by: .milliseconds(499))
+        #expect(await !limiter.tryAcquire())
+        clock.advance(by: .milliseconds(1))
+        #expect(await limiter.tryAcquire(), "one interval later, one slot")
+        await limiter.pause(until: clock.now.advanced(by: .seconds(5)))
+        clock.advance(by: .seconds(1))
+        #expect(await !limiter.tryAcquire(), "a pause holds the fast path too")
+    }
+
     @Test(.timeLimit(.minutes(1))) func bucketRefillsUpToBurst() async {
         let acquirers = Acquirers(limit: RateLimit(requestsPerSecond: 2, burst: 3))
         for id in 0..<3 { await acquirers.start(id) }

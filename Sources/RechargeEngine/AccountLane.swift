@@ -16,6 +16,9 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     let queued = Atomic<Int>(0)
     /// Wakes the claim loop when a line finishes or capacity frees.
     let wake = WakeSignal()
+    /// Lines (and their cards) whose card is being read before their claim: still PENDING in the database, so
+    /// the claim loop must not take them, or another line of their card, again.
+    let preparing = Mutex<(lines: Set<Int64>, cards: Set<String>)>(([], []))
     /// Lines whose evidence could not be read, and how often, in this run.
     let evidenceMisses = Mutex<[Int64: Int]>([:])
 

@@ -40,7 +40,8 @@ extension Runner {
                 await self.waitForChange(lane, until: nil)
                 continue
             }
-            let limit = min(capacity, self.policy.claimBatch)
+            // Lines whose card is being read are still PENDING: ask for enough to find new ones past them.
+            let limit = min(capacity, self.policy.claimBatch) + lane.preparing.withLock { $0.lines.count }
             guard
                 let due = try? self.storeCall({
                     try self.database.dueLines(
@@ -53,15 +54,40 @@ extension Runner {
                 await self.waitForChange(lane, until: work.earliestDeferred)
                 continue
             }
-            let claims = await self.evidence(for: due, lane: lane, batchUIDs: &batchUIDs)
-            if claims.isEmpty { continue }
-            guard let claimed = try? self.storeCall({ try self.database.claim(claims, now: self.now()) }) else { return }
-            let evidence = Dictionary(claims.map { ($0.lineID, $0.evidence) }, uniquingKeysWith: { first, _ in first })
+            if lane.rules.onePerCard || lane.rules.requiresEvidence {
+                // Each line reads its card, is claimed and sent on its own, so that a slow read holds up no other line
+                // and the account's rate-limiter slots are used as they come.
+                for batchID in Set(due.map(\.batchID)) where batchUIDs[batchID] == nil {
+                    guard let batch = try? self.storeCall({ try self.database.batch(String(batchID)) }) else { return }
+                    batchUIDs[batchID] = batch.uid
+                }
+                let fresh = lane.preparing.withLock { preparing -> [LineRecord] in
+                    var taken: [LineRecord] = []
+                    for line in due where taken.count < capacity {
+                        guard !preparing.lines.contains(line.id), !preparing.cards.contains(line.cardID) else { continue }
+                        preparing.lines.insert(line.id)
+                        preparing.cards.insert(line.cardID)
+                        taken.append(line)
+                    }
+                    return taken
+                }
+                if fresh.isEmpty {
+                    await self.waitForChange(lane, until: nil)
+                    continue
+                }
+                for line in fresh {
+                    let uid = batchUIDs[line.batchID]!
+                    lane.queued.add(1, ordering: .relaxed)
+                    self.progress.update(lane.name) { $0.inFlight += 1 }
+                    group.addTask { await self.prepareAndExecute(lane, line: line, batchUID: uid) }
+                }
+                continue
+            }
+            guard let claimed = try? self.storeCall({ try self.database.claim(due.map { ($0.id, nil) }, now: self.now()) }) else { return }
             for line in claimed {
-                let recorded = (evidence[line.line.id] ?? nil).map(ResolutionEvidence.init(text:))
                 lane.queued.add(1, ordering: .relaxed)
                 self.progress.update(lane.name) { $0.inFlight += 1 }
-                group.addTask { await self.execute(lane, claimed: line, evidence: recorded) }
+                group.addTask { await self.execute(lane, claimed: line, evidence: nil) }
             }
         }
     }
@@ -80,67 +106,54 @@ extension Runner {
         }
     }
 
-    /// The evidence each line's adapter wants recorded before sending, read concurrently; a line whose required
-    /// evidence cannot be had now is deferred (nothing was sent).
-    private func evidence(
-        for lines: [LineRecord], lane: AccountLane<C>, batchUIDs: inout [Int64: String]
-    ) async -> [(lineID: Int64, evidence: String?)] {
-        let wantsEvidence = lane.rules.onePerCard || lane.rules.requiresEvidence
-        guard wantsEvidence else { return lines.map { ($0.id, nil) } }
-        for batchID in Set(lines.map(\.batchID)) where batchUIDs[batchID] == nil {
-            guard let batch = try? self.storeCall({ try self.database.batch(String(batchID)) }) else { return [] }
-            batchUIDs[batchID] = batch.uid
-        }
-        let uids = batchUIDs
-        let read = await withTaskGroup(of: (Int64, String?, Bool).self) { group in
-            for line in lines {
-                group.addTask {
-                    // The key the claim will derive, so the adapter sees the request exactly as it will be sent.
-                    let key = IdempotencyKey(batchUID: uids[line.batchID]!, lineNumber: line.lineNumber, generation: line.generation)
-                    guard let request = self.request(for: line, key: key, lane: lane),
-                        await self.admit(lane, recharge: false)
-                    else { return (line.id, nil, false) }
-                    let evidence = await lane.client.evidenceBeforeRecharge(request)
-                    self.release(lane)
-                    return (line.id, evidence?.text, true)
-                }
+    /// Reads the card a line's adapter wants recorded, claims the line with it and sends it; a line whose
+    /// required evidence cannot be had now is deferred (nothing was sent), up to the policy's attempts.
+    private func prepareAndExecute(_ lane: AccountLane<C>, line: LineRecord, batchUID: String) async {
+        var handedOver = false
+        defer {
+            lane.preparing.withLock {
+                $0.lines.remove(line.id)
+                $0.cards.remove(line.cardID)
             }
-            var results: [Int64: (String?, Bool)] = [:]
-            for await (id, evidence, asked) in group { results[id] = (evidence, asked) }
-            return results
+            if !handedOver {
+                lane.queued.add(-1, ordering: .releasing)
+                self.progress.update(lane.name) { $0.inFlight -= 1 }
+            }
+            lane.wake.signal()
         }
-        var claims: [(lineID: Int64, evidence: String?)] = []
-        for line in lines {
-            guard let (evidence, asked) = read[line.id], asked else { continue }
-            if evidence == nil && lane.rules.requiresEvidence {
-                _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
-                let misses = lane.evidenceMisses.withLock { misses -> Int in
-                    misses[line.id, default: 0] += 1
-                    return misses[line.id]!
-                }
-                if misses >= self.policy.evidenceAttempts {
-                    self.logger.warning(
-                        "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
-                        metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
-                    claims.append((line.id, nil))
-                    continue
-                }
+        // The key the claim will derive, so the adapter sees the request exactly as it will be sent.
+        let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
+        guard let request = self.request(for: line, key: key, lane: lane), await self.admit(lane, recharge: false) else { return }
+        let evidence = await lane.client.evidenceBeforeRecharge(request)
+        self.release(lane)
+        if evidence == nil && lane.rules.requiresEvidence {
+            _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
+            let misses = lane.evidenceMisses.withLock { misses -> Int in
+                misses[line.id, default: 0] += 1
+                return misses[line.id]!
+            }
+            if misses < self.policy.evidenceAttempts {
                 let until = self.now().addingTimeInterval(Self.seconds(self.policy.evidenceRetryDelay))
                 self.logger.info(
                     "card could not be read before sending; line deferred",
                     metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
-                guard
-                    (try? self.storeCall({
-                        try self.database.deferLine(
-                            lineID: line.id, until: until, code: "evidence-unavailable",
-                            message: "the card could not be read before sending; nothing was sent", now: self.now())
-                    })) != nil
-                else { return [] }
-                continue
+                _ = try? self.storeCall {
+                    try self.database.deferLine(
+                        lineID: line.id, until: until, code: "evidence-unavailable",
+                        message: "the card could not be read before sending; nothing was sent", now: self.now())
+                }
+                return
             }
-            claims.append((line.id, evidence))
+            self.logger.warning(
+                "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
+                metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
         }
-        return claims
+        guard !self.stop.isTriggered,
+            let claimed = try? self.storeCall({ try self.database.claim([(line.id, evidence?.text)], now: self.now()) }),
+            let first = claimed.first
+        else { return }
+        handedOver = true
+        await self.execute(lane, claimed: first, evidence: evidence)
     }
 
     func request(for line: LineRecord, key: IdempotencyKey, lane: AccountLane<C>) -> RechargeRequest? {

@@ -173,7 +173,7 @@ if Context.environment["RECHARGE_FUZZ"] != nil {
         package.targets.append(
             .executableTarget(
                 name: name, dependencies: ["RechargeCore"], path: "Fuzz/\(name)",
-                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+                swiftSettings: [.unsafeFlags(["-parse-as-library"]), .enableExperimentalFeature("Extern")]
             ))
         package.products.append(.executable(name: name, targets: [name]))
     }

@@ -24,13 +24,16 @@ struct InboxCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("The inbox folder, holding incoming/.", valueName: "dir"))
-    var directory: String
+    @Argument(help: ArgumentHelp("The inbox folder, holding incoming/ (default: the configuration's paths.inbox).", valueName: "dir"))
+    var directory: String?
 
-    @Option(name: .customLong("settle-ms"), help: "How long a file's size and time must stay unchanged before it counts as complete.")
-    var settleMilliseconds = 2_000
+    @Option(
+        name: .customLong("settle-ms"),
+        help: "How long a file's size and time must stay unchanged before it counts as complete (default: timeouts.inboxSettleMilliseconds, 2000).")
+    var settleMilliseconds: Int?
 
-    @Option(name: .customLong("reports"), help: ArgumentHelp("Where reports go (default DIR/reports).", valueName: "dir"))
+    @Option(
+        name: .customLong("reports"), help: ArgumentHelp("Where reports go (default: paths.reports, else DIR/reports).", valueName: "dir"))
     var reports: String?
 
     @Option(help: "How progress is shown on standard error: auto, live, log, none.")
@@ -39,26 +42,32 @@ struct InboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-in-flight"), help: "At most this many requests in flight over all provider accounts.")
     var maxInFlight = 128
 
-    @Option(name: .customLong("stop-grace"), help: "After SIGINT/SIGTERM, how many seconds requests in flight may take.")
-    var stopGrace = 20
+    @Option(
+        name: .customLong("stop-grace"),
+        help: "After SIGINT/SIGTERM, how many seconds requests in flight may take (default: timeouts.stopGraceSeconds, 20).")
+    var stopGrace: Int?
 
     @Flag(help: "Log every line transition (debug level).") var verbose = false
 
     func run() async throws {
         let configuration = try self.global.loadConfiguration()
+        guard let directory = self.directory ?? configuration.paths.inbox else {
+            throw ValidationError("give the inbox folder, or set paths.inbox in the configuration")
+        }
         let database = try self.global.openDatabase()
         let logger = RechargeLogging.logger(verbose: self.verbose)
-        var policy = ExecutionPolicy()
+        var policy = ExecutionPolicy(configuration: configuration)
         policy.globalMaxInFlight = max(1, self.maxInFlight)
-        policy.stopGrace = .seconds(max(0, self.stopGrace))
+        if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
+        let settle = self.settleMilliseconds ?? configuration.timeouts.inboxSettleMilliseconds
         let stop = StopSignal()
         let session = RunSession(
             database: database, configuration: configuration, databasePath: self.global.db, policy: policy,
             progressStyle: self.progress, logger: logger, stop: stop)
         let inbox = InboxRun(
-            folder: InboxFolder(root: self.directory, reports: self.reports), database: database,
+            folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports), database: database,
             reader: BatchReader(configuration: configuration, control: ControlTotals(), diagnosticLimit: 1_000),
-            session: session, stop: stop, settle: .milliseconds(max(0, self.settleMilliseconds)), logger: logger)
+            session: session, stop: stop, settle: .milliseconds(max(0, settle)), logger: logger)
         let summary = try await Self.trappingSignals(stop: stop, logger: logger) { try await inbox.process() }
         Output.out("inbox: \(summary.files.count) step(s); exit \(summary.exitCode)")
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }

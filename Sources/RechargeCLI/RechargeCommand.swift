@@ -15,7 +15,7 @@ public struct RechargeCommand: AsyncParsableCommand {
             ValidateCommand.self, ImportCommand.self, RunCommand.self, InboxCommand.self, DemoCommand.self, StatusCommand.self, ReportCommand.self,
             ReconcileCommand.self,
             CancelCommand.self, RetryCommand.self,
-            ResolveCommand.self,
+            ResolveCommand.self, ConfigCommand.self,
         ]
     )
 

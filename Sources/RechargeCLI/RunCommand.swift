@@ -29,8 +29,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-in-flight"), help: "At most this many requests in flight over all provider accounts.")
     var maxInFlight = 128
 
-    @Option(name: .customLong("stop-grace"), help: "After SIGINT/SIGTERM, how many seconds requests in flight may take.")
-    var stopGrace = 20
+    @Option(
+        name: .customLong("stop-grace"),
+        help: "After SIGINT/SIGTERM, how many seconds requests in flight may take (default: timeouts.stopGraceSeconds, 20).")
+    var stopGrace: Int?
 
     @Flag(help: "Log every line transition (debug level).") var verbose = false
 
@@ -44,9 +46,9 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "no batch '\(batch)' in \(self.global.db)")
             }
         }
-        var policy = ExecutionPolicy()
+        var policy = ExecutionPolicy(configuration: configuration)
         policy.globalMaxInFlight = max(1, self.maxInFlight)
-        policy.stopGrace = .seconds(max(0, self.stopGrace))
+        if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
         let session = RunSession(
             database: database, configuration: configuration, databasePath: self.global.db, policy: policy, progressStyle: self.progress,
             logger: RechargeLogging.logger(verbose: self.verbose))

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
+import RechargeStore
 import UnixSignals
 
 /// `recharge inbox DIR`: the unattended (nightly) way in: every complete new file of `DIR/incoming` is imported,
@@ -49,13 +50,29 @@ struct InboxCommand: AsyncParsableCommand {
 
     @Flag(help: "Log every line transition (debug level).") var verbose = false
 
+    @Option(name: .customLong("log-format"), help: "Log records on standard error as text (default) or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    @Option(
+        name: .customLong("metrics-file"),
+        help: ArgumentHelp("Write Prometheus metrics here at the end (default: the configuration's paths.metricsFile).", valueName: "path"))
+    var metricsFile: String?
+
     func run() async throws {
+        let started = ContinuousClock.now
+        let logger = RechargeLogging.logger(verbose: self.verbose, format: self.logFormat)
         let configuration = try self.global.loadConfiguration()
+        let metricsPath = self.metricsFile ?? configuration.paths.metricsFile
         guard let directory = self.directory ?? configuration.paths.inbox else {
             throw ValidationError("give the inbox folder, or set paths.inbox in the configuration")
         }
-        let database = try self.global.openDatabase()
-        let logger = RechargeLogging.logger(verbose: self.verbose)
+        let database: RechargeDatabase
+        do {
+            database = try self.global.openDatabase()
+        } catch let failure as CommandFailure {
+            MetricsFile.record(to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: nil)
+            throw failure
+        }
         var policy = ExecutionPolicy(configuration: configuration)
         policy.globalMaxInFlight = max(1, self.maxInFlight)
         if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
@@ -68,7 +85,20 @@ struct InboxCommand: AsyncParsableCommand {
             folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports), database: database,
             reader: BatchReader(configuration: configuration, control: ControlTotals(), diagnosticLimit: 1_000),
             session: session, stop: stop, settle: .milliseconds(max(0, settle)), logger: logger)
-        let summary = try await Self.trappingSignals(stop: stop, logger: logger) { try await inbox.process() }
+        let summary: InboxRun.Summary
+        do {
+            summary = try await Self.trappingSignals(stop: stop, logger: logger) { try await inbox.process() }
+        } catch let failure as CommandFailure {
+            MetricsFile.record(to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: database)
+            throw failure
+        }
+        var files: [String: Int] = ["processed": 0, "rejected": 0]
+        for file in summary.files where file.name != "(resume)" {
+            files[file.code == RechargeExit.dataError.rawValue ? "rejected" : "processed", default: 0] += 1
+        }
+        MetricsFile.record(
+            to: metricsPath, command: "inbox", exitCode: summary.exitCode, started: started, batchIDs: summary.batchIDs, database: database,
+            files: files)
         Output.out("inbox: \(summary.files.count) step(s); exit \(summary.exitCode)")
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }

@@ -84,4 +84,15 @@ struct ConfigCheckTests {
             #expect(result.stdout.contains("(MISSING)"), "\(result)")
         }
     }
+
+    /// The production sample loads: its only problems on a machine without /etc/recharge are the key files.
+    @Test func theProductionSampleLoads() throws {
+        let result = try Recharge.run(
+            ["config", "check", "--config", "samples/config/production.json"],
+            environment: ["VCC_API_KEY": "a", "UQPAY_API_KEY": "b", "PAYCERTIFY_TOKEN": "c"])
+        let accounts = try #require(try result.json()["accounts"] as? [[String: Any]])
+        #expect(accounts.count == 5)
+        let problems = result.stderr.split(separator: "\n").filter { $0.contains("configuration error") }
+        #expect(problems.allSatisfy { $0.contains("/etc/recharge/keys/") }, "\(result)")
+    }
 }

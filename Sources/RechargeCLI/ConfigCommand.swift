@@ -87,7 +87,8 @@ struct ConfigurationSummary: Encodable {
             }
             return Account(
                 name: account.name, kind: account.kind.rawValue, baseURL: account.baseURL, timeoutMilliseconds: account.timeoutMilliseconds,
-                requestsPerSecond: account.requestsPerSecond, burst: account.burst, maxInFlight: account.maxInFlight, credentials: credentials)
+                requestsPerSecond: account.requestsPerSecond, burst: account.burst, maxInFlight: account.maxInFlight,
+                credentials: credentials)
         }
         self.retry = Retry(configuration.retry)
         self.statusQueries = Retry(configuration.statusQueries)

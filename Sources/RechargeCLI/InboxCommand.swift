@@ -30,7 +30,9 @@ struct InboxCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("settle-ms"),
-        help: "How long a file's size and time must stay unchanged before it counts as complete (default: timeouts.inboxSettleMilliseconds, 2000).")
+        help:
+            "How long a file's size and time must stay unchanged before it counts as complete (default: timeouts.inboxSettleMilliseconds, 2000)."
+    )
     var settleMilliseconds: Int?
 
     @Option(
@@ -89,7 +91,8 @@ struct InboxCommand: AsyncParsableCommand {
         do {
             summary = try await Self.trappingSignals(stop: stop, logger: logger) { try await inbox.process() }
         } catch let failure as CommandFailure {
-            MetricsFile.record(to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: database)
+            MetricsFile.record(
+                to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: database)
             throw failure
         }
         var files: [String: Int] = ["processed": 0, "rejected": 0]

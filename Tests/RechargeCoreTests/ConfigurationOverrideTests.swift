@@ -65,6 +65,8 @@ import Testing
     }
 
     @Test func unknownSectionKeysAreErrors() {
-        #expect(throws: ConfigurationError.self) { try self.load([:], json: #"{"accounts": [{"name": "a", "kind": "vcc"}], "paths": {"db": "x"}}"#) }
+        #expect(throws: ConfigurationError.self) {
+            try self.load([:], json: #"{"accounts": [{"name": "a", "kind": "vcc"}], "paths": {"db": "x"}}"#)
+        }
     }
 }

@@ -28,7 +28,8 @@ struct InboxFolder: Sendable {
     ///   - reports: Where reports go; `root/reports` by default.
     init(root: String, reports: String? = nil) {
         self.root = URL(fileURLWithPath: root, isDirectory: true)
-        self.reports = reports.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        self.reports =
+            reports.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? self.root.appendingPathComponent("reports", isDirectory: true)
     }
 
@@ -43,7 +44,8 @@ struct InboxFolder: Sendable {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot create \(folder.path): \(error.localizedDescription)")
+                throw CommandFailure(
+                    exitCode: RechargeExit.ioError.rawValue, message: "cannot create \(folder.path): \(error.localizedDescription)")
             }
         }
     }
@@ -68,7 +70,8 @@ struct InboxFolder: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: self.incoming.path)
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot list \(self.incoming.path): \(error.localizedDescription)")
+            throw CommandFailure(
+                exitCode: RechargeExit.ioError.rawValue, message: "cannot list \(self.incoming.path): \(error.localizedDescription)")
         }
         var arrivals: [Arrival] = []
         for name in names where !Self.isTransient(name) {
@@ -97,7 +100,8 @@ struct InboxFolder: Sendable {
             try FileManager.default.moveItem(atPath: arrival.path, toPath: destination.path)
         } catch {
             throw CommandFailure(
-                exitCode: RechargeExit.ioError.rawValue, message: "cannot move \(arrival.path) to \(destination.path): \(error.localizedDescription)")
+                exitCode: RechargeExit.ioError.rawValue,
+                message: "cannot move \(arrival.path) to \(destination.path): \(error.localizedDescription)")
         }
         return destination
     }
@@ -110,7 +114,8 @@ struct InboxFolder: Sendable {
             guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(url.path): \(error.localizedDescription)")
+            throw CommandFailure(
+                exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 

@@ -119,7 +119,8 @@ struct InboxRun: Sendable {
             let outcome = try await self.session.runForOutcome(batch: batch)
             summary.batchIDs.append(contentsOf: outcome.batchIDs)
             self.record(name, batch?.id, outcome.code, "run \(outcome.ending.rawValue)", into: &summary)
-            return outcome.ending == .completed && ![RechargeExit.ioError.rawValue, RechargeExit.unfinished.rawValue].contains(outcome.code)
+            return outcome.ending == .completed
+                && ![RechargeExit.ioError.rawValue, RechargeExit.unfinished.rawValue].contains(outcome.code)
         } catch let failure as CommandFailure {
             Output.err("recharge: error: \(failure.message)")
             self.record(name, batch?.id, failure.exitCode, failure.message, into: &summary)
@@ -161,7 +162,8 @@ struct InboxRun: Sendable {
         summary.files.append(FileOutcome(name: name, batchID: batchID, code: code, note: note))
         summary.codes.append(code)
         if let batchID, !summary.batchIDs.contains(batchID) { summary.batchIDs.append(batchID) }
-        self.logger.info("inbox file done", metadata: ["file": "\(name)", "batch": "\(batchID.map(String.init) ?? "-")", "code": "\(code)"])
+        self.logger.info(
+            "inbox file done", metadata: ["file": "\(name)", "batch": "\(batchID.map(String.init) ?? "-")", "code": "\(code)"])
     }
 }
 

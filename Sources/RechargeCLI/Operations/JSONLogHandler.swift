@@ -30,7 +30,8 @@ struct JSONLogHandler: LogHandler {
     func log(event: LogEvent) {
         var merged = self.metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        Output.errRaw(Self.line(date: Date(), level: event.level.rawValue, label: self.label, message: "\(event.message)", metadata: merged))
+        Output.errRaw(
+            Self.line(date: Date(), level: event.level.rawValue, label: self.label, message: "\(event.message)", metadata: merged))
     }
 
     /// One record, newline included.

@@ -76,13 +76,18 @@ struct MetricsFile {
         let finished = Self.seconds(self.finishedAt)
         family("recharge_run_duration_seconds", "How long the last run took.")
         sample("recharge_run_duration_seconds", [("command", self.command)], Self.decimal(Self.seconds(self.duration)))
-        family("recharge_exit_code", "The exit code of the last run (0 done, 10 failed lines, 11 unknown lines, 12 unfinished, 65 rejected file, 74 I/O, 75 lease held, 78 configuration).")
+        family(
+            "recharge_exit_code",
+            "The exit code of the last run (0 done, 10 failed lines, 11 unknown lines, 12 unfinished, 65 rejected file, 74 I/O, 75 lease held, 78 configuration)."
+        )
         sample("recharge_exit_code", [("command", self.command)], String(self.exitCode))
         family("recharge_last_run_timestamp_seconds", "When the last run ended, in Unix seconds.")
         sample("recharge_last_run_timestamp_seconds", [], Self.decimal(finished))
         let success = Self.finishedCodes.contains(self.exitCode) ? finished : previousSuccess
         if let success {
-            family("recharge_last_success_timestamp_seconds", "When the last run that finished its work (exit 0, 10, 11 or 65) ended, in Unix seconds.")
+            family(
+                "recharge_last_success_timestamp_seconds",
+                "When the last run that finished its work (exit 0, 10, 11 or 65) ended, in Unix seconds.")
             sample("recharge_last_success_timestamp_seconds", [], Self.decimal(success))
         }
         return out
@@ -96,7 +101,8 @@ struct MetricsFile {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw CommandFailure(
+                exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, path) == 0 else {
@@ -114,7 +120,8 @@ struct MetricsFile {
     }
 
     static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+            of: "\n", with: "\\n")
     }
 
     static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }

@@ -28,14 +28,22 @@ public enum EnvironmentOverrides {
     static let sectionFields: [String: (section: String, key: String, numeric: Bool)] = {
         var fields: [String: (String, String, Bool)] = [:]
         for section in ["retry", "statusQueries"] {
-            for key in ["maximumAttempts", "baseMilliseconds", "capMilliseconds"] { fields[EnvironmentOverrides.variable(section, key)] = (section, key, true) }
+            for key in ["maximumAttempts", "baseMilliseconds", "capMilliseconds"] {
+                fields[EnvironmentOverrides.variable(section, key)] = (section, key, true)
+            }
         }
-        for key in ["stopGraceSeconds", "inboxSettleMilliseconds"] { fields[EnvironmentOverrides.variable("timeouts", key)] = ("timeouts", key, true) }
-        for key in ["database", "inbox", "reports", "metricsFile"] { fields[EnvironmentOverrides.variable("paths", key)] = ("paths", key, false) }
+        for key in ["stopGraceSeconds", "inboxSettleMilliseconds"] {
+            fields[EnvironmentOverrides.variable("timeouts", key)] = ("timeouts", key, true)
+        }
+        for key in ["database", "inbox", "reports", "metricsFile"] {
+            fields[EnvironmentOverrides.variable("paths", key)] = ("paths", key, false)
+        }
         return fields
     }()
 
-    static let sectionPrefixes = ["RECHARGE_ACCOUNTS_", "RECHARGE_RETRY_", "RECHARGE_STATUSQUERIES_", "RECHARGE_TIMEOUTS_", "RECHARGE_PATHS_"]
+    static let sectionPrefixes = [
+        "RECHARGE_ACCOUNTS_", "RECHARGE_RETRY_", "RECHARGE_STATUSQUERIES_", "RECHARGE_TIMEOUTS_", "RECHARGE_PATHS_",
+    ]
 
     /// The variable for a setting: `RECHARGE_` + the key path upper-cased, `.` and other punctuation as `_`.
     public static func variable(_ components: String...) -> String {
@@ -43,13 +51,18 @@ public enum EnvironmentOverrides {
     }
 
     static func normalized(_ text: String) -> String {
-        String(text.uppercased().unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_" })
+        String(
+            text.uppercased().unicodeScalars.map {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) ? Character($0) : "_"
+            })
     }
 
     /// Applies the overrides to a parsed configuration file.
     /// - Returns: The keys overridden (as ``ConfigurationError`` names them) and the variable each came from.
     /// - Throws: ``ConfigurationError`` naming a variable under a section that matches no setting.
-    static func apply(_ environment: [String: String], to root: inout [String: Any], path: String) throws(ConfigurationError)
+    static func apply(
+        _ environment: [String: String], to root: inout [String: Any], path: String
+    ) throws(ConfigurationError)
         -> [String: String]
     {
         var overridden: [String: String] = [:]

@@ -47,7 +47,9 @@ extension RechargeConfiguration {
     ]
 
     /// Reads `retry`, `statusQueries`, `timeouts` and `paths`, each optional, each key checked.
-    static func parseSections(_ root: [String: Any], into configuration: inout RechargeConfiguration, path: String) throws(ConfigurationError) {
+    static func parseSections(
+        _ root: [String: Any], into configuration: inout RechargeConfiguration, path: String
+    ) throws(ConfigurationError) {
         configuration.retry = try Self.retry(root["retry"], at: "retry", default: configuration.retry, path: path)
         configuration.statusQueries = try Self.retry(
             root["statusQueries"], at: "statusQueries", default: configuration.statusQueries, path: path)
@@ -68,13 +70,16 @@ extension RechargeConfiguration {
         }
     }
 
-    private static func retry(_ raw: Any?, at key: String, default fallback: RetrySettings, path: String) throws(ConfigurationError)
+    private static func retry(
+        _ raw: Any?, at key: String, default fallback: RetrySettings, path: String
+    ) throws(ConfigurationError)
         -> RetrySettings
     {
         guard let raw else { return fallback }
         let entry = try Self.object(raw, at: key, allowed: ["maximumAttempts", "baseMilliseconds", "capMilliseconds"], path: path)
         var settings = fallback
-        settings.maximumAttempts = try Self.integer(entry, "maximumAttempts", in: 1...100, default: fallback.maximumAttempts, at: key, path: path)
+        settings.maximumAttempts = try Self.integer(
+            entry, "maximumAttempts", in: 1...100, default: fallback.maximumAttempts, at: key, path: path)
         settings.baseMilliseconds = try Self.integer(
             entry, "baseMilliseconds", in: 1...600_000, default: fallback.baseMilliseconds, at: key, path: path)
         settings.capMilliseconds = try Self.integer(

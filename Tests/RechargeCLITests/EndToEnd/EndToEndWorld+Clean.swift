@@ -32,7 +32,8 @@ extension EndToEndWorld {
                 number += 1
                 let payCoin = provider == "hypercard" ? "usdt" : ""
                 let payAccount = provider == "pagsmile" ? "PA-7700120045" : ""
-                csv += "\(provider),\(Self.card(provider, index)),\(index + 1).25,\(currency),\(reference)-\(number),\(payCoin),\(payAccount)\n"
+                csv +=
+                    "\(provider),\(Self.card(provider, index)),\(index + 1).25,\(currency),\(reference)-\(number),\(payCoin),\(payAccount)\n"
             }
         }
         return csv

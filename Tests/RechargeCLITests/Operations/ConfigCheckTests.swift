@@ -8,12 +8,15 @@ struct ConfigCheckTests {
     static let secret = "s3cr3t-vcc-key-7Q9"
 
     /// A valid configuration: VCC with its key in an environment variable, PayCertify with its token in a 0600 file.
-    static func configuration(in directory: URL, vcc: [String: Any] = [:], root: [String: Any] = [:], keyMode: Int = 0o600) throws -> String {
+    static func configuration(in directory: URL, vcc: [String: Any] = [:], root: [String: Any] = [:], keyMode: Int = 0o600) throws -> String
+    {
         let key = directory.appendingPathComponent("paycertify.token")
-        _ = FileManager.default.createFile(atPath: key.path, contents: Data("tok-\(Self.secret)".utf8), attributes: [.posixPermissions: keyMode])
+        _ = FileManager.default.createFile(
+            atPath: key.path, contents: Data("tok-\(Self.secret)".utf8), attributes: [.posixPermissions: keyMode])
         try FileManager.default.setAttributes([.posixPermissions: keyMode], ofItemAtPath: key.path)
         var account: [String: Any] = [
-            "name": "vcc-main", "kind": "vcc", "baseURL": "https://vcc.example.com/api", "maxInFlight": 4, "requestsPerSecond": 5, "burst": 5,
+            "name": "vcc-main", "kind": "vcc", "baseURL": "https://vcc.example.com/api", "maxInFlight": 4, "requestsPerSecond": 5,
+            "burst": 5,
             "credentials": ["companyID": ["value": "4101"], "apiKey": ["env": "TEST_VCC_API_KEY"]],
         ]
         for (name, value) in vcc { account[name] = value }
@@ -41,25 +44,34 @@ struct ConfigCheckTests {
             let credentials = try #require(accounts.first?["credentials"] as? [String: String])
             #expect(credentials["apiKey"] == "env TEST_VCC_API_KEY (set, redacted)")
             #expect((json["retry"] as? [String: Any])?["maximumAttempts"] as? Int == 5)
-            #expect((json["environmentOverrides"] as? [String: String])?["accounts[0].maxInFlight"] == "RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIGHT")
+            #expect(
+                (json["environmentOverrides"] as? [String: String])?["accounts[0].maxInFlight"] == "RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIGHT")
         }
     }
 
     /// Each kind of problem: what to change, and the key the message must name.
-    static var problems: [(String, [String: Any], [String: Any], [String: String], Int, String)] {[
-        ("unknown key", ["maxInFlite": 3], [:], [:], 0o600, "accounts[0].maxInFlite"),
-        ("unknown section key", [:], ["retry": ["attempts": 3]], [:], 0o600, "retry.attempts"),
-        ("env var unset", [:], [:], ["TEST_VCC_API_KEY": ""], 0o600, "accounts.vcc-main.credentials.apiKey"),
-        ("key file too open", [:], [:], [:], 0o644, "accounts.paycertify.credentials.token"),
-        ("bad URL", ["baseURL": "ftp://vcc.example.com"], [:], [:], 0o600, "accounts[0].baseURL"),
-        ("rate zero", ["requestsPerSecond": 0], [:], [:], 0o600, "accounts[0].requestsPerSecond"),
-        ("burst zero", ["burst": 0], [:], [:], 0o600, "accounts[0].burst"),
-        ("maxInFlight zero", ["maxInFlight": 0], [:], [:], 0o600, "accounts[0].maxInFlight"),
-        ("maxInFlight too high", ["maxInFlight": 1025], [:], [:], 0o600, "accounts[0].maxInFlight"),
-        ("timeout too short", ["timeoutMilliseconds": 5], [:], [:], 0o600, "accounts[0].timeoutMilliseconds"),
-        ("override out of range", [:], [:], ["RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIGHT": "2000"], 0o600, "RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIGHT"),
-        ("override of no setting", [:], [:], ["RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIHGT": "2"], 0o600, "RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIHGT"),
-    ]}
+    static var problems: [(String, [String: Any], [String: Any], [String: String], Int, String)] {
+        [
+            ("unknown key", ["maxInFlite": 3], [:], [:], 0o600, "accounts[0].maxInFlite"),
+            ("unknown section key", [:], ["retry": ["attempts": 3]], [:], 0o600, "retry.attempts"),
+            ("env var unset", [:], [:], ["TEST_VCC_API_KEY": ""], 0o600, "accounts.vcc-main.credentials.apiKey"),
+            ("key file too open", [:], [:], [:], 0o644, "accounts.paycertify.credentials.token"),
+            ("bad URL", ["baseURL": "ftp://vcc.example.com"], [:], [:], 0o600, "accounts[0].baseURL"),
+            ("rate zero", ["requestsPerSecond": 0], [:], [:], 0o600, "accounts[0].requestsPerSecond"),
+            ("burst zero", ["burst": 0], [:], [:], 0o600, "accounts[0].burst"),
+            ("maxInFlight zero", ["maxInFlight": 0], [:], [:], 0o600, "accounts[0].maxInFlight"),
+            ("maxInFlight too high", ["maxInFlight": 1025], [:], [:], 0o600, "accounts[0].maxInFlight"),
+            ("timeout too short", ["timeoutMilliseconds": 5], [:], [:], 0o600, "accounts[0].timeoutMilliseconds"),
+            (
+                "override out of range", [:], [:], ["RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIGHT": "2000"], 0o600,
+                "RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIGHT"
+            ),
+            (
+                "override of no setting", [:], [:], ["RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIHGT": "2"], 0o600,
+                "RECHARGE_ACCOUNTS_VCC_MAIN_MAXINFLIHGT"
+            ),
+        ]
+    }
 
     @Test(arguments: 0..<12)
     func everyProblemExits78NamingTheKey(index: Int) throws {

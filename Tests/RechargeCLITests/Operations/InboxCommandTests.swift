@@ -31,7 +31,9 @@ struct InboxCommandTests {
             try drop("nightly-3.csv.part", good, age: 100)
             try drop(".nightly-4.csv", good, age: 100)
 
-            let arguments = ["inbox", inbox.path, "--db", world.database, "--config", world.config, "--settle-ms", "20", "--progress", "none"]
+            let arguments = [
+                "inbox", inbox.path, "--db", world.database, "--config", world.config, "--settle-ms", "20", "--progress", "none",
+            ]
             let first = try Recharge.run(arguments)
             #expect(first.status == 65, "a rejected file outranks a clean run: \(first)")
             let processed = inbox.appendingPathComponent("processed")
@@ -40,7 +42,9 @@ struct InboxCommandTests {
             #expect(FileManager.default.fileExists(atPath: processed.appendingPathComponent("nightly-1.csv").path))
             #expect(FileManager.default.fileExists(atPath: rejected.appendingPathComponent("nightly-2.csv").path))
             let errors = try String(contentsOf: rejected.appendingPathComponent("nightly-2.csv.errors.txt"), encoding: .utf8)
-            #expect(errors.contains("nightly-2.csv:2: error:") && errors.contains("column 'amount'") && errors.contains("\"12.345\""), "\(errors)")
+            #expect(
+                errors.contains("nightly-2.csv:2: error:") && errors.contains("column 'amount'") && errors.contains("\"12.345\""),
+                "\(errors)")
             for format in ["html", "csv", "json"] {
                 #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent("nightly-1.batch-1.\(format)").path))
             }
@@ -69,7 +73,9 @@ struct InboxCommandTests {
     @Test(.timeLimit(.minutes(1)))
     func aMissingIncomingFolderIsNoInput() throws {
         try withTemporaryDirectory { directory in
-            let result = try Recharge.run(["inbox", directory.appendingPathComponent("nowhere").path, "--db", directory.appendingPathComponent("db.sqlite").path])
+            let result = try Recharge.run([
+                "inbox", directory.appendingPathComponent("nowhere").path, "--db", directory.appendingPathComponent("db.sqlite").path,
+            ])
             #expect(result.status == 66, "\(result)")
         }
     }

@@ -10,10 +10,11 @@ import Testing
         #expect(InboxFolder.isTransient(name) == transient)
     }
 
-    @Test(arguments: [
-        ([0, 10, 65], Int32(65)), ([0, 10], 10), ([65, 11], 11), ([11, 12], 12), ([12, 75], 75), ([75, 74], 74), ([0, 0], 0),
-        ([], 0),
-    ] as [([Int32], Int32)])
+    @Test(
+        arguments: [
+            ([0, 10, 65], Int32(65)), ([0, 10], 10), ([65, 11], 11), ([11, 12], 12), ([12, 75], 75), ([75, 74], 74), ([0, 0], 0),
+            ([], 0),
+        ] as [([Int32], Int32)])
     func theMostUrgentOutcomeWins(codes: [Int32], expected: Int32) {
         #expect(InboxExit.worst(codes) == expected)
     }

@@ -67,7 +67,9 @@ struct SecretHygieneTests {
             for url in try Self.files(under: directory) {
                 let name = url.lastPathComponent
                 // The simulator's own configuration and output, and the key files, hold secrets by design.
-                if url.path.contains("/keys/") || name == "sim.json" || name.hasPrefix("recharge-sim-") || url.path == uqpayKeyFile { continue }
+                if url.path.contains("/keys/") || name == "sim.json" || name.hasPrefix("recharge-sim-") || url.path == uqpayKeyFile {
+                    continue
+                }
                 let bytes = try Data(contentsOf: url)
                 searched.append(name)
                 for secret in secrets {
@@ -77,7 +79,9 @@ struct SecretHygieneTests {
             for output in [first.stdout, first.stderr, second.stdout, second.stderr, report.stdout, status.stdout] {
                 for secret in secrets { #expect(!output.contains(secret), "a command's output contains a secret") }
             }
-            for expected in ["recharge.sqlite", "recharge.sqlite-wal", "recharge.prom", "side.batch-1.html", "side.batch-1.csv", "side.batch-1.json"] {
+            for expected in [
+                "recharge.sqlite", "recharge.sqlite-wal", "recharge.prom", "side.batch-1.html", "side.batch-1.csv", "side.batch-1.json",
+            ] {
                 #expect(searched.contains(expected), "\(expected) was not searched: \(searched)")
             }
         }

@@ -70,6 +70,41 @@ struct InboxCommandTests {
         }
     }
 
+    /// SIGTERM stops the pass like `run`: exit 12, the file stays in incoming/, and the next pass resumes its batch.
+    @Test(.timeLimit(.minutes(2)))
+    func aStoppedPassExits12AndTheNextOneResumes() throws {
+        try withTemporaryDirectory { directory in
+            var random = SeededRandom(seed: 4)
+            let world = try EndToEndWorld(directory: directory, random: &random)
+            let slow: [String: Any] = ["latencyMilliseconds": 150]  // under the 400 ms time-out
+            try world.writeCleanSimulatorConfiguration(overrides: [
+                "faults": Dictionary(uniqueKeysWithValues: EndToEndWorld.currencies.keys.map { ($0, slow) })
+            ])
+            let (simulator, port) = try world.startSimulatorAndPort()
+            defer { simulator.kill() }
+            try world.writeConfiguration(port: port)
+            let inbox = directory.appendingPathComponent("inbox")
+            let incoming = inbox.appendingPathComponent("incoming")
+            try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
+            try EndToEndWorld.cleanBatch(linesPerProvider: 12, reference: "SLOW").write(
+                to: incoming.appendingPathComponent("slow.csv"), atomically: true, encoding: .utf8)
+            let arguments = [
+                "inbox", inbox.path, "--db", world.database, "--config", world.config, "--settle-ms", "10", "--progress", "none",
+            ]
+
+            let pass = try ChildProcess("recharge", arguments, outputs: directory)
+            #expect(pass.line(startingWith: "slow.csv: imported", atMost: 30) != nil, "\(pass.stderr)")
+            pass.terminate()
+            #expect(pass.wait(atMost: 30) == 12, "\(pass.stdout)\n\(pass.stderr)")
+            #expect(FileManager.default.fileExists(atPath: incoming.appendingPathComponent("slow.csv").path))
+
+            let again = try Recharge.run(arguments)
+            #expect(again.status == 0, "\(again)")
+            #expect(again.stdout.contains("already imported as batch 1"), "\(again)")
+            #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("processed/slow.csv").path))
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aMissingIncomingFolderIsNoInput() throws {
         try withTemporaryDirectory { directory in

@@ -34,6 +34,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "How progress is shown: auto, live, log, none.")
     var progress: ProgressStyle = .automatic
 
+    @Option(name: .customLong("log-format"), help: "Log records on standard error as text (default) or json (one object per line).")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: self.file) else {
             throw CommandFailure(
@@ -55,7 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "demo set-up failed: \(error)")
         }
         let simulator = Simulator(configuration: try self.simulatorConfiguration(cardsOf: database.lines(batchID: batch.id)))
-        let logger = RechargeLogging.logger(verbose: false)
+        let logger = RechargeLogging.logger(verbose: false, format: self.logFormat)
         let code = try await simulator.withRunning(host: "127.0.0.1", port: 0) { port in
             let configuration = try self.writeConfiguration(port: port, directory: directory)
             Output.out("simulator on http://127.0.0.1:\(port); configuration \(configuration.path); database \(databasePath)")

@@ -5,8 +5,18 @@ import RechargeStore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database file.", valueName: "path"))
-    var db: String = "./recharge.sqlite"
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp("The SQLite database file (default: the configuration's paths.database, else ./recharge.sqlite).", valueName: "path"))
+    var databaseOption: String?
+
+    /// The database: `--db`, else `paths.database` of `--config` (environment overrides included), else
+    /// `./recharge.sqlite`.
+    var db: String {
+        if let databaseOption { return databaseOption }
+        if self.config != nil, let configured = (try? self.loadConfiguration())?.paths.database { return configured }
+        return "./recharge.sqlite"
+    }
 
     @Option(
         name: .long,
@@ -26,6 +36,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func openDatabase(mustExist: Bool = false) throws -> RechargeDatabase {
+        // A configuration that names the database must be valid before its path is trusted.
+        if self.databaseOption == nil, self.config != nil { _ = try self.loadConfiguration() }
         do {
             return try RechargeDatabase(path: self.db, mustExist: mustExist)
         } catch {

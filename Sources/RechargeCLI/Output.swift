@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Writes to standard output and standard error without the non-Sendable C `stdout` global.
 enum Output {
@@ -9,6 +10,11 @@ enum Output {
     }
 
     static func err(_ text: String) {
+        if Self.jsonStandardError.withLock({ $0 }) {
+            let level = text.hasPrefix("recharge: error") || text.contains("configuration error") ? "error" : "notice"
+            Self.errRaw(JSONLogHandler.line(date: Date(), level: level, label: "recharge", message: text, metadata: [:]))
+            return
+        }
         try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import RechargeEngine
 
 /// How progress is shown while a run works.
@@ -19,7 +20,7 @@ struct ProgressDisplay {
 
     func show(_ progress: RunProgress, until stop: StopSignal) async -> RunResult? {
         var style = self.style
-        if style == .automatic { style = isatty(STDERR_FILENO) == 1 ? .live : .log }
+        if style == .automatic { style = isatty(STDERR_FILENO) == 1 && !Output.jsonStandardError.withLock({ $0 }) ? .live : .log }
         guard style != .none else { return nil }
         let interval: Duration = style == .live ? .milliseconds(500) : .seconds(5)
         var drawn = 0

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Synchronization
 import Foundation
 import Logging
+import RechargeCore
 import RechargeEngine
 import RechargeStore
 
@@ -29,14 +31,33 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-in-flight"), help: "At most this many requests in flight over all provider accounts.")
     var maxInFlight = 128
 
-    @Option(name: .customLong("stop-grace"), help: "After SIGINT/SIGTERM, how many seconds requests in flight may take.")
-    var stopGrace = 20
+    @Option(
+        name: .customLong("stop-grace"),
+        help: "After SIGINT/SIGTERM, how many seconds requests in flight may take (default: timeouts.stopGraceSeconds, 20).")
+    var stopGrace: Int?
 
     @Flag(help: "Log every line transition (debug level).") var verbose = false
 
+    @Option(name: .customLong("log-format"), help: "Log records on standard error as text (default) or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    @Option(
+        name: .customLong("metrics-file"),
+        help: ArgumentHelp("Write Prometheus metrics here at the end (default: the configuration's paths.metricsFile).", valueName: "path"))
+    var metricsFile: String?
+
     func run() async throws {
+        let started = ContinuousClock.now
+        let logger = RechargeLogging.logger(verbose: self.verbose, format: self.logFormat)
         let configuration = try self.global.loadConfiguration()
-        let database = try self.global.openDatabase(mustExist: true)
+        let metricsPath = self.metricsFile ?? configuration.paths.metricsFile
+        let database: RechargeDatabase
+        do {
+            database = try self.global.openDatabase(mustExist: true)
+        } catch let failure as CommandFailure {
+            MetricsFile.record(to: metricsPath, command: "run", exitCode: failure.exitCode, started: started, batchIDs: [], database: nil)
+            throw failure
+        }
         var batchRecord: BatchRecord?
         if let batch {
             batchRecord = try database.batch(batch)
@@ -44,24 +65,43 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "no batch '\(batch)' in \(self.global.db)")
             }
         }
-        var policy = ExecutionPolicy()
+        var policy = ExecutionPolicy(configuration: configuration)
         policy.globalMaxInFlight = max(1, self.maxInFlight)
-        policy.stopGrace = .seconds(max(0, self.stopGrace))
+        if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
         let session = RunSession(
             database: database, configuration: configuration, databasePath: self.global.db, policy: policy, progressStyle: self.progress,
-            logger: RechargeLogging.logger(verbose: self.verbose))
-        let code = try await session.run(batch: batchRecord)
-        if code != 0 { throw ExitCode(code) }
+            logger: logger)
+        let outcome: RunSession.Outcome
+        do {
+            outcome = try await session.runForOutcome(batch: batchRecord)
+        } catch let failure as CommandFailure {
+            MetricsFile.record(
+                to: metricsPath, command: "run", exitCode: failure.exitCode, started: started, batchIDs: batchRecord.map { [$0.id] } ?? [],
+                database: database)
+            throw failure
+        }
+        MetricsFile.record(
+            to: metricsPath, command: "run", exitCode: outcome.code, started: started, batchIDs: outcome.batchIDs, database: database)
+        if outcome.code != 0 { throw ExitCode(outcome.code) }
     }
 }
 
-/// The process's logging: plain lines on standard error.
+/// The process's logging on standard error: plain lines, or JSON lines with `--log-format json`.
 enum RechargeLogging {
-    static func logger(verbose: Bool) -> Logger {
+    static func logger(verbose: Bool, format: LogFormat = .text) -> Logger {
+        let level: Logger.Level = verbose ? .debug : .notice
+        if format == .json { Output.jsonStandardError.withLock { $0 = true } }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : .notice
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         return Logger(label: "recharge")
     }

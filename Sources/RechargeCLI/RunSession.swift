@@ -17,9 +17,25 @@ struct RunSession {
     var policy = ExecutionPolicy()
     var progressStyle = ProgressStyle.automatic
     var logger: Logger
+    /// When set, the caller owns SIGINT/SIGTERM (`recharge inbox` runs several batches under one signal handler)
+    /// and triggers this to stop the run; otherwise the session traps the signals itself.
+    var stop: StopSignal?
+
+    /// How one execution ended: the exit code its summary calls for, and what the metrics file needs.
+    struct Outcome: Sendable {
+        var code: Int32
+        var batchIDs: [Int64]
+        var elapsed: Duration
+        var ending: RunResult.Ending
+    }
 
     /// Runs `batch` (or every batch with work) and returns the exit code the summary calls for.
     func run(batch: BatchRecord?) async throws -> Int32 {
+        try await self.runForOutcome(batch: batch).code
+    }
+
+    /// Runs `batch` (or every batch with work) and returns how it ended.
+    func runForOutcome(batch: BatchRecord?) async throws -> Outcome {
         let accounts = try self.accountsWithWork(batchID: batch?.id)
         let client = Self.httpClient(for: accounts)
         let result: RunResult
@@ -30,7 +46,8 @@ struct RunSession {
             throw error
         }
         try await client.shutdown()
-        return try self.summarize(result)
+        let code = try self.summarize(result)
+        return Outcome(code: code, batchIDs: result.batchIDs, elapsed: result.progress.elapsed, ending: result.ending)
     }
 
     /// The configured accounts the lines in scope refer to; a line naming an account the configuration lacks is
@@ -85,7 +102,15 @@ struct RunSession {
             database: self.database, lanes: lanes, policy: self.policy, clock: ContinuousClock(), identity: .current(),
             logger: self.logger)
         return try await withThrowingTaskGroup(of: RunResult?.self) { group in
-            group.addTask { await Self.stopOnSignal(runner, logger: self.logger) }
+            if let stop = self.stop {
+                group.addTask {
+                    await stop.wait()
+                    if !Task.isCancelled { runner.stop.trigger() }
+                    return nil
+                }
+            } else {
+                group.addTask { await Self.stopOnSignal(runner, logger: self.logger) }
+            }
             group.addTask { await ProgressDisplay(style: self.progressStyle).show(runner.progress, until: runner.stop) }
             group.addTask {
                 do {

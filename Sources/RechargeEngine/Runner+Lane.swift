@@ -42,14 +42,16 @@ extension Runner {
             }
             // Lines whose card is being read are still PENDING: ask for enough to find new ones past them.
             let limit = min(capacity, self.policy.claimBatch) + lane.preparing.withLock { $0.lines.count }
+            // One instant for both queries: a line that came due between them would be neither due nor deferred,
+            // and the loop would wait for a wake-up that never comes.
+            let now = self.now()
             guard
                 let due = try? self.storeCall({
-                    try self.database.dueLines(
-                        account: lane.name, batchID: batchID, limit: limit, onePerCard: lane.rules.onePerCard, now: self.now())
+                    try self.database.dueLines(account: lane.name, batchID: batchID, limit: limit, onePerCard: lane.rules.onePerCard, now: now)
                 })
             else { return }
             if due.isEmpty {
-                guard let work = try? self.storeCall({ try self.database.work(account: lane.name, batchID: batchID, now: self.now()) }) else { return }
+                guard let work = try? self.storeCall({ try self.database.work(account: lane.name, batchID: batchID, now: now) }) else { return }
                 if work.isEmpty { return }
                 await self.waitForChange(lane, until: work.earliestDeferred)
                 continue

@@ -66,28 +66,50 @@ extension ProviderAccount {
     ) throws(ConfigurationError) -> [String: Secret] {
         var resolved: [String: Secret] = [:]
         for requirement in CredentialRequirements.of(self.kind) {
-            let key = "accounts.\(self.name).credentials.\(requirement.name)"
-            guard let source = self.credentials[requirement.name] else {
-                throw ConfigurationError(path: "configuration", key: key, message: "missing; give {\"env\": NAME} or {\"file\": PATH}")
-            }
-            switch source {
-            case .environment(let name):
-                guard let value = environment[name], !value.isEmpty else {
-                    throw ConfigurationError(path: "configuration", key: key, message: "environment variable \(name) is not set")
-                }
-                resolved[requirement.name] = Secret(value)
-            case .file(let path):
-                resolved[requirement.name] = Secret(try Self.readKeyFile(path, key: key, mustBePrivate: requirement.isSecret))
-            case .value(let value):
-                guard !requirement.isSecret else {
-                    throw ConfigurationError(
-                        path: "configuration", key: key,
-                        message: "a secret is read from the environment or a key file, never written in the configuration")
-                }
-                resolved[requirement.name] = Secret(value)
-            }
+            resolved[requirement.name] = try self.resolveCredential(requirement, environment: environment)
         }
         return resolved
+    }
+
+    /// Every credential problem of the account, one per credential, without stopping at the first: what
+    /// `recharge config check` reports. No value is kept or shown.
+    public func credentialProblems(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
+        for requirement in CredentialRequirements.of(self.kind) {
+            do {
+                _ = try self.resolveCredential(requirement, environment: environment)
+            } catch {
+                problems.append(ConfigurationError(path: path, key: error.key, message: error.message))
+            }
+        }
+        return problems
+    }
+
+    private func resolveCredential(
+        _ requirement: CredentialRequirements.Requirement, environment: [String: String]
+    ) throws(ConfigurationError) -> Secret {
+        let key = "accounts.\(self.name).credentials.\(requirement.name)"
+        guard let source = self.credentials[requirement.name] else {
+            throw ConfigurationError(path: "configuration", key: key, message: "missing; give {\"env\": NAME} or {\"file\": PATH}")
+        }
+        switch source {
+        case .environment(let name):
+            guard let value = environment[name], !value.isEmpty else {
+                throw ConfigurationError(path: "configuration", key: key, message: "environment variable \(name) is not set")
+            }
+            return Secret(value)
+        case .file(let path):
+            return Secret(try Self.readKeyFile(path, key: key, mustBePrivate: requirement.isSecret))
+        case .value(let value):
+            guard !requirement.isSecret else {
+                throw ConfigurationError(
+                    path: "configuration", key: key,
+                    message: "a secret is read from the environment or a key file, never written in the configuration")
+            }
+            return Secret(value)
+        }
     }
 
     private static func readKeyFile(_ path: String, key: String, mustBePrivate: Bool) throws(ConfigurationError) -> String {

@@ -10,6 +10,14 @@ public struct RechargeConfiguration: Sendable {
     public var maximumPerLine: [String: Money]
     /// The fallback maximum, in major units of any currency.
     public var defaultMaximumMajorUnits: Int64
+    /// Retries of requests that provably did not take effect.
+    public var retry = RetrySettings(maximumAttempts: 8, baseMilliseconds: 500, capMilliseconds: 30_000)
+    /// Status queries of an in-doubt line, before it goes to UNKNOWN.
+    public var statusQueries = RetrySettings(maximumAttempts: 8, baseMilliseconds: 1_000, capMilliseconds: 30_000)
+    public var timeouts = TimeoutSettings()
+    public var paths = PathSettings()
+    /// The settings environment variables overrode when the file was loaded: key → variable.
+    public var environmentOverrides: [String: String] = [:]
 
     public init(accounts: [ProviderAccount], maximumPerLine: [String: Money] = [:], defaultMaximumMajorUnits: Int64 = 1_000_000) {
         self.accounts = accounts
@@ -61,7 +69,11 @@ extension RechargeConfiguration {
     ///   "maximumPerLine": { "USD": "50000.00", "JPY": "5000000" },
     ///   "defaultMaximumMajorUnits": 1000000 }
     /// ```
-    public static func load(path: String) throws(ConfigurationError) -> RechargeConfiguration {
+    ///
+    /// Environment variables named `RECHARGE_…` override the file's settings (see ``EnvironmentOverrides``).
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> RechargeConfiguration {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -74,14 +86,25 @@ extension RechargeConfiguration {
         } catch {
             throw ConfigurationError(path: path, key: nil, message: "not valid JSON")
         }
-        return try Self.parse(object, path: path)
+        guard var root = object as? [String: Any] else {
+            throw ConfigurationError(path: path, key: nil, message: "the top level must be a JSON object")
+        }
+        let overridden = try EnvironmentOverrides.apply(environment, to: &root, path: path)
+        do {
+            var configuration = try Self.parse(root, path: path)
+            configuration.environmentOverrides = overridden
+            return configuration
+        } catch {
+            guard let key = error.key, let variable = overridden[key] else { throw error }
+            throw ConfigurationError(path: path, key: key, message: "\(error.message) (the value comes from \(variable))")
+        }
     }
 
     static func parse(_ object: Any, path: String) throws(ConfigurationError) -> RechargeConfiguration {
         guard let root = object as? [String: Any] else {
             throw ConfigurationError(path: path, key: nil, message: "the top level must be a JSON object")
         }
-        try Self.rejectUnknownKeys(root, allowed: ["accounts", "maximumPerLine", "defaultMaximumMajorUnits"], at: "", path: path)
+        try Self.rejectUnknownKeys(root, allowed: Self.topLevelKeys, at: "", path: path)
         guard let rawAccounts = root["accounts"] as? [Any], !rawAccounts.isEmpty else {
             throw ConfigurationError(path: path, key: "accounts", message: "a non-empty array of provider accounts is required")
         }
@@ -176,10 +199,11 @@ extension RechargeConfiguration {
                 }
             }
         }
+        try Self.parseSections(root, into: &configuration, path: path)
         return configuration
     }
 
-    private static func integer(
+    static func integer(
         _ entry: [String: Any], _ name: String, in range: ClosedRange<Int>, default fallback: Int, at key: String, path: String
     ) throws(ConfigurationError) -> Int {
         guard let value = entry[name] else { return fallback }
@@ -230,7 +254,7 @@ extension RechargeConfiguration {
             }
     }
 
-    private static func optionalString(
+    static func optionalString(
         _ entry: [String: Any], _ name: String, at key: String, path: String
     ) throws(ConfigurationError) -> String? {
         guard let value = entry[name] else { return nil }
@@ -240,7 +264,7 @@ extension RechargeConfiguration {
         return text
     }
 
-    private static func rejectUnknownKeys(
+    static func rejectUnknownKeys(
         _ object: [String: Any], allowed: Set<String>, at prefix: String, path: String
     ) throws(ConfigurationError) {
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {

@@ -54,8 +54,8 @@ enum Recharge {
     /// The path of a sample file relative to the package root, as a user would type it there.
     static func sample(_ name: String) -> String { "samples/" + name }
 
-    /// Runs `recharge arguments…` in the package root and waits for it.
-    static func run(_ arguments: [String]) throws -> CommandResult {
+    /// Runs `recharge arguments…` in the package root and waits for it, with `environment` added to this process's.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
         let executable = try #require(self.executable, "the recharge executable was not built; run swift build")
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
@@ -71,6 +71,7 @@ enum Recharge {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.currentDirectoryURL = self.packageRoot
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RechargeCore
+import RechargeEngine
+import RechargeStore
+import UnixSignals
+
+/// `recharge inbox DIR`: the unattended (nightly) way in: every complete new file of `DIR/incoming` is imported,
+/// run, reported and moved to `DIR/processed` (or, if invalid, to `DIR/rejected` with its errors beside it).
+struct InboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox",
+        abstract: "Import, run and report every complete new file of DIR/incoming, oldest first; file each away.",
+        discussion: """
+            First resumes any batch an earlier run left unfinished. Then, for each complete file of incoming/ (names \
+            ending .part or .tmp, or starting with '.', are skipped, and so is a file whose size or time changed during \
+            --settle-ms): import it (content already imported is not imported again; its batch is resumed if it has \
+            work), run it, write its reports (html, csv, json) to reports/, and move it to processed/. An invalid file \
+            goes to rejected/ with NAME.errors.txt beside it. Running it again is harmless. SIGINT/SIGTERM stop the run \
+            as in `recharge run`; the file stays in incoming/ and the next pass resumes it. Exit code: the most urgent \
+            over all files: 78 › 74 › 75 › 12 › 11 › 65 (a file was rejected) › 10 › 0.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The inbox folder, holding incoming/ (default: the configuration's paths.inbox).", valueName: "dir"))
+    var directory: String?
+
+    @Option(
+        name: .customLong("settle-ms"),
+        help:
+            "How long a file's size and time must stay unchanged before it counts as complete (default: timeouts.inboxSettleMilliseconds, 2000)."
+    )
+    var settleMilliseconds: Int?
+
+    @Option(
+        name: .customLong("reports"), help: ArgumentHelp("Where reports go (default: paths.reports, else DIR/reports).", valueName: "dir"))
+    var reports: String?
+
+    @Option(help: "How progress is shown on standard error: auto, live, log, none.")
+    var progress: ProgressStyle = .automatic
+
+    @Option(name: .customLong("max-in-flight"), help: "At most this many requests in flight over all provider accounts.")
+    var maxInFlight = 128
+
+    @Option(
+        name: .customLong("stop-grace"),
+        help: "After SIGINT/SIGTERM, how many seconds requests in flight may take (default: timeouts.stopGraceSeconds, 20).")
+    var stopGrace: Int?
+
+    @Flag(help: "Log every line transition (debug level).") var verbose = false
+
+    @Option(name: .customLong("log-format"), help: "Log records on standard error as text (default) or json (one object per line).")
+    var logFormat: LogFormat = .text
+
+    @Option(
+        name: .customLong("metrics-file"),
+        help: ArgumentHelp("Write Prometheus metrics here at the end (default: the configuration's paths.metricsFile).", valueName: "path"))
+    var metricsFile: String?
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let logger = RechargeLogging.logger(verbose: self.verbose, format: self.logFormat)
+        let configuration = try self.global.loadConfiguration()
+        let metricsPath = self.metricsFile ?? configuration.paths.metricsFile
+        guard let directory = self.directory ?? configuration.paths.inbox else {
+            throw ValidationError("give the inbox folder, or set paths.inbox in the configuration")
+        }
+        let database: RechargeDatabase
+        do {
+            database = try self.global.openDatabase()
+        } catch let failure as CommandFailure {
+            MetricsFile.record(to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: nil)
+            throw failure
+        }
+        var policy = ExecutionPolicy(configuration: configuration)
+        policy.globalMaxInFlight = max(1, self.maxInFlight)
+        if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
+        let settle = self.settleMilliseconds ?? configuration.timeouts.inboxSettleMilliseconds
+        let stop = StopSignal()
+        let session = RunSession(
+            database: database, configuration: configuration, databasePath: self.global.db, policy: policy,
+            progressStyle: self.progress, logger: logger, stop: stop)
+        let inbox = InboxRun(
+            folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports), database: database,
+            reader: BatchReader(configuration: configuration, control: ControlTotals(), diagnosticLimit: 1_000),
+            session: session, stop: stop, settle: .milliseconds(max(0, settle)), logger: logger)
+        let summary: InboxRun.Summary
+        do {
+            summary = try await Self.trappingSignals(stop: stop, logger: logger) { try await inbox.process() }
+        } catch let failure as CommandFailure {
+            MetricsFile.record(
+                to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: database)
+            throw failure
+        }
+        var files: [String: Int] = ["processed": 0, "rejected": 0]
+        for file in summary.files where file.name != "(resume)" {
+            files[file.code == RechargeExit.dataError.rawValue ? "rejected" : "processed", default: 0] += 1
+        }
+        MetricsFile.record(
+            to: metricsPath, command: "inbox", exitCode: summary.exitCode, started: started, batchIDs: summary.batchIDs, database: database,
+            files: files)
+        Output.out("inbox: \(summary.files.count) step(s); exit \(summary.exitCode)")
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// Runs `body` while SIGINT/SIGTERM trigger `stop` (one handler for the whole pass, over several runs).
+    static func trappingSignals<T: Sendable>(
+        stop: StopSignal, logger: Logger, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+                for await signal in signals {
+                    logger.notice("\(signal) received: no new lines or files are started; waiting for the requests in flight")
+                    stop.trigger()
+                    break
+                }
+                return nil
+            }
+            group.addTask { try await body() }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            fatalError("the body always returns a result")
+        }
+    }
+}

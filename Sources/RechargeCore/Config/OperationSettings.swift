@@ -1,0 +1,100 @@
+import Foundation
+
+/// How retries of one kind back off: capped exponential backoff with full jitter and a bounded number of attempts.
+public struct RetrySettings: Hashable, Sendable {
+    /// Attempts in total, the first included.
+    public var maximumAttempts: Int
+    /// The ceiling of the first retry's delay; doubles with each further attempt.
+    public var baseMilliseconds: Int
+    /// No computed delay exceeds this.
+    public var capMilliseconds: Int
+
+    public init(maximumAttempts: Int, baseMilliseconds: Int, capMilliseconds: Int) {
+        self.maximumAttempts = maximumAttempts
+        self.baseMilliseconds = baseMilliseconds
+        self.capMilliseconds = capMilliseconds
+    }
+}
+
+/// Time limits that are not per provider account.
+public struct TimeoutSettings: Hashable, Sendable {
+    /// After SIGINT/SIGTERM, how long requests in flight may take to come back.
+    public var stopGraceSeconds = 20
+    /// How long an inbox file's size and time must stay unchanged before it counts as complete.
+    public var inboxSettleMilliseconds = 2_000
+
+    public init() {}
+}
+
+/// Where things are, so a scheduled command line needs only `--config`. Command-line options win.
+public struct PathSettings: Hashable, Sendable {
+    /// The SQLite database (`--db`).
+    public var database: String?
+    /// The inbox folder, holding `incoming/` (`recharge inbox DIR`).
+    public var inbox: String?
+    /// Where `recharge inbox` writes reports (`--reports`; default `INBOX/reports`).
+    public var reports: String?
+    /// The Prometheus text file written at the end of `run` and `inbox` (`--metrics-file`).
+    public var metricsFile: String?
+
+    public init() {}
+}
+
+extension RechargeConfiguration {
+    /// The top-level keys of a configuration file.
+    static let topLevelKeys: Set<String> = [
+        "accounts", "maximumPerLine", "defaultMaximumMajorUnits", "retry", "statusQueries", "timeouts", "paths",
+    ]
+
+    /// Reads `retry`, `statusQueries`, `timeouts` and `paths`, each optional, each key checked.
+    static func parseSections(
+        _ root: [String: Any], into configuration: inout RechargeConfiguration, path: String
+    ) throws(ConfigurationError) {
+        configuration.retry = try Self.retry(root["retry"], at: "retry", default: configuration.retry, path: path)
+        configuration.statusQueries = try Self.retry(
+            root["statusQueries"], at: "statusQueries", default: configuration.statusQueries, path: path)
+        if let raw = root["timeouts"] {
+            let entry = try Self.object(raw, at: "timeouts", allowed: ["stopGraceSeconds", "inboxSettleMilliseconds"], path: path)
+            configuration.timeouts.stopGraceSeconds = try Self.integer(
+                entry, "stopGraceSeconds", in: 0...3_600, default: configuration.timeouts.stopGraceSeconds, at: "timeouts", path: path)
+            configuration.timeouts.inboxSettleMilliseconds = try Self.integer(
+                entry, "inboxSettleMilliseconds", in: 0...600_000, default: configuration.timeouts.inboxSettleMilliseconds,
+                at: "timeouts", path: path)
+        }
+        if let raw = root["paths"] {
+            let entry = try Self.object(raw, at: "paths", allowed: ["database", "inbox", "reports", "metricsFile"], path: path)
+            configuration.paths.database = try Self.optionalString(entry, "database", at: "paths", path: path)
+            configuration.paths.inbox = try Self.optionalString(entry, "inbox", at: "paths", path: path)
+            configuration.paths.reports = try Self.optionalString(entry, "reports", at: "paths", path: path)
+            configuration.paths.metricsFile = try Self.optionalString(entry, "metricsFile", at: "paths", path: path)
+        }
+    }
+
+    private static func retry(
+        _ raw: Any?, at key: String, default fallback: RetrySettings, path: String
+    ) throws(ConfigurationError)
+        -> RetrySettings
+    {
+        guard let raw else { return fallback }
+        let entry = try Self.object(raw, at: key, allowed: ["maximumAttempts", "baseMilliseconds", "capMilliseconds"], path: path)
+        var settings = fallback
+        settings.maximumAttempts = try Self.integer(
+            entry, "maximumAttempts", in: 1...100, default: fallback.maximumAttempts, at: key, path: path)
+        settings.baseMilliseconds = try Self.integer(
+            entry, "baseMilliseconds", in: 1...600_000, default: fallback.baseMilliseconds, at: key, path: path)
+        settings.capMilliseconds = try Self.integer(
+            entry, "capMilliseconds", in: 1...3_600_000, default: fallback.capMilliseconds, at: key, path: path)
+        guard settings.capMilliseconds >= settings.baseMilliseconds else {
+            throw ConfigurationError(path: path, key: key + ".capMilliseconds", message: "must be at least \(key).baseMilliseconds")
+        }
+        return settings
+    }
+
+    private static func object(_ raw: Any, at key: String, allowed: Set<String>, path: String) throws(ConfigurationError) -> [String: Any] {
+        guard let entry = raw as? [String: Any] else {
+            throw ConfigurationError(path: path, key: key, message: "must be an object")
+        }
+        try Self.rejectUnknownKeys(entry, allowed: allowed, at: key + ".", path: path)
+        return entry
+    }
+}

@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RechargeCLITests",
-            dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore"]
+            dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "RechargeEngineTests",

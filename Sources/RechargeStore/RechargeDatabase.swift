@@ -24,7 +24,8 @@ public struct RechargeDatabase: Sendable {
             if descriptor >= 0 { close(descriptor) }
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        // Another process writing (a backup, a second tool) is waited for this long, then reported as locked.
+        configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
             // NORMAL in WAL mode survives a killed process; group commits keep it fast.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -37,6 +38,12 @@ public struct RechargeDatabase: Sendable {
         } catch {
             throw StoreError(.databaseUnavailable, "cannot open the database \(path): \(Self.describe(error))")
         }
+    }
+
+    /// How long a write waits for another process's lock: 10 s, or `RECHARGE_DB_BUSY_TIMEOUT_MS`.
+    static var busyTimeout: TimeInterval {
+        let milliseconds = ProcessInfo.processInfo.environment["RECHARGE_DB_BUSY_TIMEOUT_MS"].flatMap { Int($0) }
+        return milliseconds.map { TimeInterval(max(0, $0)) / 1000 } ?? 10
     }
 
     /// Uses an already open database (an in-memory queue in tests) and brings its schema up to date.

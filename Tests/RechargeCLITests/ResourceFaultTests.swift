@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The machine fails under the processor: each fault gives a clear error and an honest exit code, and nothing
@@ -16,6 +17,25 @@ struct ResourceFaultTests {
                 #expect(result.stderr.contains("not a database"), "\(result)")
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == garbage, "the damaged file is left for inspection")
+        }
+    }
+
+    @Test func aDatabaseLockedByAnotherProcessIsReportedAndNothingIsStored() throws {
+        try withTemporaryDirectory { directory in
+            let db = directory.appendingPathComponent("recharge.sqlite").path
+            #expect(try Recharge.run(["import", Recharge.sample("monthly-2026-11.csv"), "--db", db]).status == 0)
+            // Another process's write transaction: SQLite's lock, not the runner lease.
+            let holder = try DatabaseQueue(path: db)
+            let result = try holder.writeWithoutTransaction { connection in
+                try connection.execute(sql: "BEGIN EXCLUSIVE")
+                defer { try? connection.execute(sql: "ROLLBACK") }
+                return try Recharge.run(
+                    ["import", Recharge.sample("monthly-2026-11.json"), "--db", db, "--force"],
+                    environment: ["RECHARGE_DB_BUSY_TIMEOUT_MS": "300"])
+            }
+            #expect(result.status == 74, "\(result)")
+            #expect(result.stderr.contains("locked"), "\(result)")
+            #expect(try Recharge.run(["status", "--db", db]).stdout.contains("1 batches"))
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import RechargeCore
 import RechargeEngine
 import RechargeStore
 
@@ -29,7 +30,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let batch = try requireBatch(self.batch, in: database, path: self.global.db)
         let names = Set(try database.settledSentLines(batchID: batch.id).map(\.account))
         let accounts = try RunSession.accounts(named: names, in: configuration)
-        let client = RunSession.httpClient(for: accounts)
+        let client = RunSession.httpClient(for: accounts, trustedCAFile: configuration.trustedCAFile)
         let result: Reconciler<ContinuousClock>.Result
         do {
             let lanes = try RunSession.lanes(for: accounts, client: client, policy: ExecutionPolicy())

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import Logging
 import RechargeCore
@@ -37,7 +38,7 @@ struct RunSession {
     /// Runs `batch` (or every batch with work) and returns how it ended.
     func runForOutcome(batch: BatchRecord?) async throws -> Outcome {
         let accounts = try self.accountsWithWork(batchID: batch?.id)
-        let client = Self.httpClient(for: accounts)
+        let client = Self.httpClient(for: accounts, trustedCAFile: self.configuration.trustedCAFile)
         let result: RunResult
         do {
             result = try await self.execute(accounts: accounts, client: client, batchID: batch?.id)
@@ -87,12 +88,18 @@ struct RunSession {
     }
 
     /// An HTTP client whose connection pool allows as many connections per host as the accounts' in-flight limits together.
-    static func httpClient(for accounts: [ProviderAccount]) -> HTTPClient {
+    static func httpClient(for accounts: [ProviderAccount], trustedCAFile: String? = nil) -> HTTPClient {
         // Accounts may share a host (two sub-accounts of one provider; the simulator serves all five): the pool's
         // per-host limit must cover them all.
         let connections = max(8, accounts.reduce(0) { $0 + $1.maxInFlight })
         var settings = HTTPClient.Configuration()
         settings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+        // Certificates are always verified; a private CA is added to the trusted roots, never a way around them.
+        if let trustedCAFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.file(trustedCAFile)]
+            settings.tlsConfiguration = tls
+        }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
 

@@ -43,7 +43,7 @@ public struct PathSettings: Hashable, Sendable {
 extension RechargeConfiguration {
     /// The top-level keys of a configuration file.
     static let topLevelKeys: Set<String> = [
-        "accounts", "maximumPerLine", "defaultMaximumMajorUnits", "retry", "statusQueries", "timeouts", "paths",
+        "accounts", "maximumPerLine", "defaultMaximumMajorUnits", "retry", "statusQueries", "timeouts", "paths", "tls",
     ]
 
     /// Reads `retry`, `statusQueries`, `timeouts` and `paths`, each optional, each key checked.
@@ -67,6 +67,18 @@ extension RechargeConfiguration {
             configuration.paths.inbox = try Self.optionalString(entry, "inbox", at: "paths", path: path)
             configuration.paths.reports = try Self.optionalString(entry, "reports", at: "paths", path: path)
             configuration.paths.metricsFile = try Self.optionalString(entry, "metricsFile", at: "paths", path: path)
+        }
+        if let raw = root["tls"] {
+            let entry = try Self.object(raw, at: "tls", allowed: ["trustedCAFile"], path: path)
+            if let file = try Self.optionalString(entry, "trustedCAFile", at: "tls", path: path) {
+                guard FileManager.default.isReadableFile(atPath: file),
+                    let pem = try? String(contentsOfFile: file, encoding: .utf8), pem.contains("-----BEGIN CERTIFICATE-----")
+                else {
+                    throw ConfigurationError(
+                        path: path, key: "tls.trustedCAFile", message: "'\(file)' is not a readable PEM file of CA certificates")
+                }
+                configuration.trustedCAFile = file
+            }
         }
     }
 

@@ -16,6 +16,9 @@ public struct RechargeConfiguration: Sendable {
     public var statusQueries = RetrySettings(maximumAttempts: 8, baseMilliseconds: 1_000, capMilliseconds: 30_000)
     public var timeouts = TimeoutSettings()
     public var paths = PathSettings()
+    /// A PEM file of CA certificates trusted in addition to the system's (a provider behind a private CA).
+    /// Certificate verification itself is never turned off.
+    public var trustedCAFile: String?
     /// The settings environment variables overrode when the file was loaded: key → variable.
     public var environmentOverrides: [String: String] = [:]
 
@@ -138,8 +141,14 @@ extension RechargeConfiguration {
             account.defaultPayCoin = try Self.optionalString(entry, "defaultPayCoin", at: key, path: path)
             account.defaultPayAccountNumber = try Self.optionalString(entry, "defaultPayAccountNumber", at: key, path: path)
             if let baseURL = account.baseURL {
-                guard let url = URL(string: baseURL), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+                guard let url = URL(string: baseURL), url.scheme == "https" || url.scheme == "http", let host = url.host else {
                     throw ConfigurationError(path: path, key: key + ".baseURL", message: "'\(baseURL)' is not an http(s) URL")
+                }
+                // Plain HTTP only to this machine (the simulator): anything else would send keys and card ids in clear.
+                guard url.scheme == "https" || ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) else {
+                    throw ConfigurationError(
+                        path: path, key: key + ".baseURL",
+                        message: "'\(baseURL)': plain http is allowed only to 127.0.0.1 or localhost; use https")
                 }
             }
             account.timeoutMilliseconds = try Self.integer(

@@ -106,11 +106,13 @@ struct InboxFolder: Sendable {
         return destination
     }
 
-    /// Writes `text` to `folder/name` through a temporary file and a rename.
+    /// Writes `text` to `folder/name` through a temporary file and a rename, owner-only: an error report quotes
+    /// values from the rejected file (card ids, amounts).
     func write(_ text: String, to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try Data(text.utf8).write(to: temporary)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+            else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)

@@ -71,8 +71,10 @@ struct InboxCommandTests {
     }
 
     /// SIGTERM stops the pass like `run`: exit 12, the file stays in incoming/, and the next pass resumes its batch.
-    @Test(.timeLimit(.minutes(2)))
-    func aStoppedPassExits12AndTheNextOneResumes() throws {
+    /// SIGTERM (a stop: exit 12) or SIGKILL (a crash: no handler runs) in the middle of a file's run; either way the
+    /// file stays in incoming/ and the next pass resumes its batch, without importing it again, and files it away.
+    @Test(.timeLimit(.minutes(2)), arguments: [SIGTERM, SIGKILL])
+    func anInterruptedPassIsResumedByTheNext(signal: Int32) throws {
         try withTemporaryDirectory { directory in
             var random = SeededRandom(seed: 4)
             let world = try EndToEndWorld(directory: directory, random: &random)
@@ -94,8 +96,12 @@ struct InboxCommandTests {
 
             let pass = try ChildProcess("recharge", arguments, outputs: directory)
             #expect(pass.line(startingWith: "slow.csv: imported", atMost: 30) != nil, "\(pass.stderr)")
-            pass.terminate()
-            #expect(pass.wait(atMost: 30) == 12, "\(pass.stdout)\n\(pass.stderr)")
+            if signal == SIGKILL {
+                pass.kill()
+            } else {
+                pass.terminate(signal: signal)
+                #expect(pass.wait(atMost: 30) == 12, "\(pass.stdout)\n\(pass.stderr)")
+            }
             #expect(FileManager.default.fileExists(atPath: incoming.appendingPathComponent("slow.csv").path))
 
             let again = try Recharge.run(arguments)

@@ -183,7 +183,9 @@ import _CryptoExtras
             #expect(code == "no-answer")
             // The client gave up before the answer; the simulator applies the top-up in its own time.
             await fixture.simulator.ledgerReaches(1)
-            guard case .applied = await client.status(request, evidence: nil) else {
+            // The query gets a generous time-out: on a loaded machine 1 s can pass before the answer is read.
+            let patient = try Self.client(fixture, timeoutMilliseconds: 10_000)
+            guard case .applied = await patient.status(request, evidence: nil) else {
                 Issue.record("the query must find it")
                 return
             }

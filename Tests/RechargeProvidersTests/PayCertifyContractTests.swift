@@ -164,8 +164,10 @@ import Testing
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "paycertify")
             // The client gave up before the answer; the simulator applies the top-up in its own time.
             await fixture.simulator.ledgerReaches(1)
+            // The query gets a generous time-out: on a loaded machine 1 s can pass before the answer is read.
+            let patient = try Self.adapter(fixture, timeoutMilliseconds: 10_000)
             #expect(
-                await paycertify.status(request, evidence: evidence)
+                await patient.status(request, evidence: evidence)
                     == .applied(ProviderReceipt(providerReference: fixture.ledger.first?.providerReference)))
         }
     }

@@ -177,8 +177,10 @@ import Testing
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "vcc")
             // The client gave up before the answer; the simulator applies the top-up in its own time.
             await fixture.simulator.ledgerReaches(1)
+            // The query gets a generous time-out: on a loaded machine 1 s can pass before the answer is read.
+            let patient = try Self.adapter(fixture, timeoutMilliseconds: 10_000)
             #expect(
-                await vcc.status(request, evidence: nil)
+                await patient.status(request, evidence: nil)
                     == .applied(ProviderReceipt(providerReference: fixture.ledger.first?.providerReference)))
         }
     }

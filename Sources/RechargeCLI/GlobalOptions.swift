@@ -7,7 +7,8 @@ import RechargeStore
 struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
-        help: ArgumentHelp("The SQLite database file (default: the configuration's paths.database, else ./recharge.sqlite).", valueName: "path"))
+        help: ArgumentHelp(
+            "The SQLite database file (default: the configuration's paths.database, else ./recharge.sqlite).", valueName: "path"))
     var databaseOption: String?
 
     /// The database: `--db`, else `paths.database` of `--config` (environment overrides included), else

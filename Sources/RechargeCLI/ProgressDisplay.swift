@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import RechargeEngine
+import Synchronization
 
 /// How progress is shown while a run works.
 enum ProgressStyle: String, CaseIterable, ExpressibleByArgument {
@@ -77,7 +77,8 @@ struct ProgressDisplay {
         guard remaining > 0 else { return "done" }
         guard rate > 0 else { return "?" }
         let seconds = Int((Double(remaining) / rate).rounded(.up))
-        return seconds >= 3600 ? "\(seconds / 3600)h\(seconds % 3600 / 60)m" : seconds >= 60 ? "\(seconds / 60)m\(seconds % 60)s" : "\(seconds)s"
+        return seconds >= 3600
+            ? "\(seconds / 3600)h\(seconds % 3600 / 60)m" : seconds >= 60 ? "\(seconds / 60)m\(seconds % 60)s" : "\(seconds)s"
     }
 
     static func seconds(_ duration: Duration) -> Double {

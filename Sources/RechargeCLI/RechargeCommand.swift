@@ -12,7 +12,8 @@ public struct RechargeCommand: AsyncParsableCommand {
             66 input file not found; 74 I/O error; 75 another runner holds the database; 78 configuration error.
             """,
         subcommands: [
-            ValidateCommand.self, ImportCommand.self, RunCommand.self, InboxCommand.self, DemoCommand.self, StatusCommand.self, ReportCommand.self,
+            ValidateCommand.self, ImportCommand.self, RunCommand.self, InboxCommand.self, DemoCommand.self, StatusCommand.self,
+            ReportCommand.self,
             ReconcileCommand.self,
             CancelCommand.self, RetryCommand.self,
             ResolveCommand.self, ConfigCommand.self,

@@ -1,10 +1,10 @@
 import ArgumentParser
-import Synchronization
 import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
 import RechargeStore
+import Synchronization
 
 /// `recharge run [BATCH]`: executes the lines of a batch, or of every batch with work left.
 struct RunCommand: AsyncParsableCommand {

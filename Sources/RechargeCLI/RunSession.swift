@@ -1,8 +1,8 @@
 import ArgumentParser
 import AsyncHTTPClient
-import NIOSSL
 import Foundation
 import Logging
+import NIOSSL
 import RechargeCore
 import RechargeEngine
 import RechargeProviders
@@ -73,7 +73,8 @@ struct RunSession {
     }
 
     /// One lane per account: its adapter with credentials resolved, its limiter, slots and breaker.
-    static func lanes(for accounts: [ProviderAccount], client: HTTPClient, policy: ExecutionPolicy) throws -> [AccountLane<ContinuousClock>] {
+    static func lanes(for accounts: [ProviderAccount], client: HTTPClient, policy: ExecutionPolicy) throws -> [AccountLane<ContinuousClock>]
+    {
         var lanes: [AccountLane<ContinuousClock>] = []
         for account in accounts {
             do {

@@ -16,7 +16,8 @@ extension Runner {
                     let sentAt = Timestamp.date(from: line.sentAt) ?? self.now()
                     let evidence = line.evidence.map(ResolutionEvidence.init(text:))
                     group.addTask {
-                        await self.resolve(lane, line: line.line, key: line.key, attempt: line.attemptNumber, evidence: evidence, sentAt: sentAt)
+                        await self.resolve(
+                            lane, line: line.line, key: line.key, attempt: line.attemptNumber, evidence: evidence, sentAt: sentAt)
                     }
                 }
             }
@@ -47,11 +48,14 @@ extension Runner {
             let now = self.now()
             guard
                 let due = try? self.storeCall({
-                    try self.database.dueLines(account: lane.name, batchID: batchID, limit: limit, onePerCard: lane.rules.onePerCard, now: now)
+                    try self.database.dueLines(
+                        account: lane.name, batchID: batchID, limit: limit, onePerCard: lane.rules.onePerCard, now: now)
                 })
             else { return }
             if due.isEmpty {
-                guard let work = try? self.storeCall({ try self.database.work(account: lane.name, batchID: batchID, now: now) }) else { return }
+                guard let work = try? self.storeCall({ try self.database.work(account: lane.name, batchID: batchID, now: now) }) else {
+                    return
+                }
                 if work.isEmpty { return }
                 await self.waitForChange(lane, until: work.earliestDeferred)
                 continue

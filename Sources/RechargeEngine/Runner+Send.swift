@@ -45,7 +45,8 @@ extension Runner {
                 receipt: receipt)
         case .rejected(let code, let message):
             lane.breaker.withLock { $0.recordSuccess() }
-            await self.record(lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
+            await self.record(
+                lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
         case .notApplied(let code, let message, let retryAfter):
             await self.notApplied(lane, line, attempt: claimed.attemptNumber, code: code, message: message, retryAfter: retryAfter)
         case .inDoubt(let code, let message):
@@ -54,7 +55,9 @@ extension Runner {
             self.logger.info(
                 "answer in doubt; resolving by status query",
                 metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
-            if await self.record(lane, line, attempt: claimed.attemptNumber, event: .inDoubt, outcome: "in-doubt", code: code, message: message) {
+            if await self.record(
+                lane, line, attempt: claimed.attemptNumber, event: .inDoubt, outcome: "in-doubt", code: code, message: message)
+            {
                 return sentAt
             }
         }
@@ -64,7 +67,9 @@ extension Runner {
     /// Establishes what became of a line sent under `key` whose answer was lost, by the adapter's status query,
     /// repeated with backoff while the provider cannot tell; a line still unaccounted for after the last query
     /// goes to UNKNOWN with the reason. A stop leaves the line PROCESSING for the next run.
-    func resolve(_ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, evidence: ResolutionEvidence?, sentAt: Date)
+    func resolve(
+        _ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, evidence: ResolutionEvidence?, sentAt: Date
+    )
         async
     {
         guard let request = self.request(for: line, key: key, lane: lane) else { return }
@@ -84,11 +89,13 @@ extension Runner {
                     receipt: receipt)
                 return
             case .rejected(let code, let message):
-                await self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
+                await self.record(
+                    lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
                 return
             case .notApplied:
                 await self.notApplied(
-                    lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil)
+                    lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil
+                )
                 return
             case .pending:
                 reason = "the provider still reports it in progress"
@@ -108,7 +115,9 @@ extension Runner {
 
     /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
     /// or FAILED once the attempts are spent — nothing was applied either way.
-    private func notApplied(_ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?) async {
+    private func notApplied(
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?
+    ) async {
         let throttled = retryAfter != nil || code.hasSuffix("429")
         if throttled {
             let pause = retryAfter ?? self.policy.throttlePause
@@ -211,10 +220,12 @@ extension Runner {
             lane.slots.release()
             return false
         }
-        let closed = !recharge || lane.breaker.withLock { breaker in
-            if case .closed = breaker.state { return true }
-            return false
-        }
+        let closed =
+            !recharge
+            || lane.breaker.withLock { breaker in
+                if case .closed = breaker.state { return true }
+                return false
+            }
         guard closed, await lane.limiter.tryAcquire() else {
             self.release(lane)
             return false

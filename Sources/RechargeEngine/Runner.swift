@@ -89,7 +89,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     private let leaseLost = Atomic<Bool>(false)
 
     package init(
-        database: RechargeDatabase, lanes: [AccountLane<C>], policy: ExecutionPolicy, clock: C, now: @escaping @Sendable () -> Date = { Date() },
+        database: RechargeDatabase, lanes: [AccountLane<C>], policy: ExecutionPolicy, clock: C,
+        now: @escaping @Sendable () -> Date = { Date() },
         identity: RunnerIdentity, logger: Logger
     ) {
         self.database = database
@@ -163,7 +164,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
 
         let storeError = self.failure.withLock { $0 }
         let ending: RunResult.Ending =
-            storeError != nil ? .storeFailed : self.leaseLost.load(ordering: .relaxed) ? .leaseLost : self.stop.isTriggered ? .interrupted : .completed
+            storeError != nil
+            ? .storeFailed : self.leaseLost.load(ordering: .relaxed) ? .leaseLost : self.stop.isTriggered ? .interrupted : .completed
         try? self.database.finishRun(id: runID, outcome: ending.rawValue, now: self.now())
         return RunResult(
             ending: ending, batchIDs: batchIDs, progress: self.progress.snapshot(), tookOverFrom: tookOver, storeError: storeError)
@@ -174,7 +176,9 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     private func acquireLease() throws -> LeaseHolder? {
         let ttl = Self.seconds(self.policy.leaseTTL)
         let id = self.identity
-        switch try self.storeCall({ try self.database.acquireLease(holder: id.holder, host: id.host, pid: id.pid, ttl: ttl, now: self.now()) }) {
+        switch try self.storeCall({
+            try self.database.acquireLease(holder: id.holder, host: id.host, pid: id.pid, ttl: ttl, now: self.now())
+        }) {
         case .acquired(let previous):
             return previous
         case .held(let holder):

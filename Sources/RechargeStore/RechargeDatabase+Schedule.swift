@@ -57,7 +57,9 @@ extension RechargeDatabase {
 
     /// Takes the lease over from `previous`, a holder known to be dead (a process of this host that no longer
     /// exists), without waiting for its lease to expire. Fails (returns `false`) if the lease changed meanwhile.
-    public func takeOverLease(from previous: LeaseHolder, holder: String, host: String, pid: Int, ttl: TimeInterval, now: Date) throws
+    public func takeOverLease(
+        from previous: LeaseHolder, holder: String, host: String, pid: Int, ttl: TimeInterval, now: Date
+    ) throws
         -> Bool
     {
         try self.writer.write { db in

@@ -62,8 +62,9 @@ struct ResourceFaultTests {
             defer { try? Privileges.shell("chattr -i '\(db)'") }
             let result = try Recharge.run(["cancel", "1", "--db", db])
             #expect([74, 65].contains(result.status), "\(result)")
-            #expect(result.stderr.lowercased().contains("readonly") || result.stderr.lowercased().contains("read-only")
-                || result.stderr.contains("permitted") || result.stderr.contains("unable to open"), "\(result)")
+            #expect(
+                result.stderr.lowercased().contains("readonly") || result.stderr.lowercased().contains("read-only")
+                    || result.stderr.contains("permitted") || result.stderr.contains("unable to open"), "\(result)")
             try Privileges.shell("chattr -i '\(db)'")
             #expect(try Recharge.run(["status", "--db", db, "--json"]).stdout == before)
         }

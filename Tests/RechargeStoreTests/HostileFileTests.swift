@@ -21,39 +21,57 @@ import Testing
     static let header = "provider,card_id,amount,currency,reference\n"
 
     static let cases: [Case] = [
-        Case(name: "invalid UTF-8", file: "latin1.csv", bytes: {
-            Array((header + "vcc,100030108,10.00,USD,REF-").utf8) + [0xE9, 0xFF] + Array("\n".utf8)
-        }, expected: "UTF-8"),
-        Case(name: "a NUL byte", file: "nul.csv", bytes: {
-            Array((header + "vcc,1000\u{0}30108,10.00,USD,REF-1\n").utf8)
-        }, expected: "card_id"),
-        Case(name: "a 10 MB field", file: "huge-field.csv", bytes: {
-            Array((header + "vcc,100030108,10.00,USD,").utf8) + Array(repeating: UInt8(ascii: "A"), count: 10_000_000) + [10]
-        }, expected: "reference"),
-        Case(name: "a line of 100,000 columns", file: "wide.csv", bytes: {
-            Array((header + "vcc,100030108,10.00,USD,REF-1" + String(repeating: ",x", count: 100_000) + "\n").utf8)
-        }, expected: "100005 fields"),
-        Case(name: "an unbalanced quote at the end", file: "open-quote.csv", bytes: {
-            Array((header + "vcc,100030108,10.00,USD,\"REF-1\n").utf8)
-        }, expected: "quote"),
-        Case(name: "JSON nested 100,000 deep", file: "deep.json", bytes: {
-            Array(
-                ("{\"items\":[{\"provider\":\"vcc\",\"card_id\":" + String(repeating: "[", count: 100_000)
-                    + String(repeating: "]", count: 100_000) + "}]}").utf8)
-        }, expected: "nest"),
-        Case(name: "a number of 400 digits", file: "long-number.json", bytes: {
-            Array(
-                ("{\"items\":[{\"provider\":\"vcc\",\"card_id\":\"100030108\",\"amount\":" + String(repeating: "9", count: 400)
-                    + ",\"currency\":\"USD\",\"reference\":\"R1\"}]}").utf8)
-        }, expected: "amount"),
-        Case(name: "a duplicated JSON key", file: "duplicate-key.json", bytes: {
-            Array(
-                "{\"items\":[{\"provider\":\"vcc\",\"card_id\":\"100030108\",\"amount\":\"10.00\",\"amount\":\"1000.00\",\"currency\":\"USD\",\"reference\":\"R1\"}]}"
-                    .utf8)
-        }, expected: "amount"),
-        Case(name: "a spreadsheet export with ';' and decimal commas", file: "excel.csv", bytes: {
-            Array("provider;card_id;amount;currency;reference\nvcc;100030108;10,50;USD;REF-1\n".utf8)
-        }, expected: ";"),
+        Case(
+            name: "invalid UTF-8", file: "latin1.csv",
+            bytes: {
+                Array((header + "vcc,100030108,10.00,USD,REF-").utf8) + [0xE9, 0xFF] + Array("\n".utf8)
+            }, expected: "UTF-8"),
+        Case(
+            name: "a NUL byte", file: "nul.csv",
+            bytes: {
+                Array((header + "vcc,1000\u{0}30108,10.00,USD,REF-1\n").utf8)
+            }, expected: "card_id"),
+        Case(
+            name: "a 10 MB field", file: "huge-field.csv",
+            bytes: {
+                Array((header + "vcc,100030108,10.00,USD,").utf8) + Array(repeating: UInt8(ascii: "A"), count: 10_000_000) + [10]
+            }, expected: "reference"),
+        Case(
+            name: "a line of 100,000 columns", file: "wide.csv",
+            bytes: {
+                Array((header + "vcc,100030108,10.00,USD,REF-1" + String(repeating: ",x", count: 100_000) + "\n").utf8)
+            }, expected: "100005 fields"),
+        Case(
+            name: "an unbalanced quote at the end", file: "open-quote.csv",
+            bytes: {
+                Array((header + "vcc,100030108,10.00,USD,\"REF-1\n").utf8)
+            }, expected: "quote"),
+        Case(
+            name: "JSON nested 100,000 deep", file: "deep.json",
+            bytes: {
+                Array(
+                    ("{\"items\":[{\"provider\":\"vcc\",\"card_id\":" + String(repeating: "[", count: 100_000)
+                        + String(repeating: "]", count: 100_000) + "}]}").utf8)
+            }, expected: "nest"),
+        Case(
+            name: "a number of 400 digits", file: "long-number.json",
+            bytes: {
+                Array(
+                    ("{\"items\":[{\"provider\":\"vcc\",\"card_id\":\"100030108\",\"amount\":" + String(repeating: "9", count: 400)
+                        + ",\"currency\":\"USD\",\"reference\":\"R1\"}]}").utf8)
+            }, expected: "amount"),
+        Case(
+            name: "a duplicated JSON key", file: "duplicate-key.json",
+            bytes: {
+                Array(
+                    "{\"items\":[{\"provider\":\"vcc\",\"card_id\":\"100030108\",\"amount\":\"10.00\",\"amount\":\"1000.00\",\"currency\":\"USD\",\"reference\":\"R1\"}]}"
+                        .utf8)
+            }, expected: "amount"),
+        Case(
+            name: "a spreadsheet export with ';' and decimal commas", file: "excel.csv",
+            bytes: {
+                Array("provider;card_id;amount;currency;reference\nvcc;100030108;10,50;USD;REF-1\n".utf8)
+            }, expected: ";"),
         Case(name: "an empty file", file: "empty.csv", bytes: { [] }, expected: "empty"),
         Case(name: "a header and no line", file: "header-only.csv", bytes: { Array(header.utf8) }, expected: "no line"),
     ]

@@ -163,7 +163,9 @@ public struct PagsmileClient: ProviderClient {
                 // Success counts with its evidence, the transaction id; a success code whose data cannot be read is
                 // in doubt, and the status query by order_no (which Pagsmile deduplicates) settles it with the id.
                 guard
-                    let reference = (try? Self.openData(answer, merchantKey: merchantKey)).flatMap({ PagsmileWire.text($0["transaction_id"]) }),
+                    let reference = (try? Self.openData(answer, merchantKey: merchantKey)).flatMap({
+                        PagsmileWire.text($0["transaction_id"])
+                    }),
                     !reference.isEmpty
                 else {
                     return .inDoubt(code: "success-unreadable", message: "Pagsmile answered success without a readable transaction_id")

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import RechargeCore
 import RechargeStore
 import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A simulator configuration with faults, a processor configuration for it, and two generated batches.
 struct EndToEndWorld {

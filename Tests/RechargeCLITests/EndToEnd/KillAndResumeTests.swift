@@ -20,9 +20,13 @@ struct KillAndResumeTests {
                 "the simulator did not start: \(simulator.stderr)")
             try world.writeConfiguration(port: port)
 
-            let main = try Recharge.run(["import", world.mainBatch.path, "--name", "main", "--db", world.database, "--config", world.config])
+            let main = try Recharge.run([
+                "import", world.mainBatch.path, "--name", "main", "--db", world.database, "--config", world.config,
+            ])
             #expect(main.status == 0, "\(main)")
-            let side = try Recharge.run(["import", world.sideBatch.path, "--name", "side", "--db", world.database, "--config", world.config])
+            let side = try Recharge.run([
+                "import", world.sideBatch.path, "--name", "side", "--db", world.database, "--config", world.config,
+            ])
             #expect(side.status == 0, "\(side)")
 
             // Kill runs at random moments; after the first, cancel the side batch (what is left of it).

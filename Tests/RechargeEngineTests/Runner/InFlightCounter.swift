@@ -5,7 +5,11 @@ import Synchronization
 final class InFlightCounter: Sendable {
     private let state = Mutex((now: 0, most: 0))
 
-    func enter() { self.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    func enter() {
+        self.state.withLock {
+            $0.now += 1; $0.most = max($0.most, $0.now)
+        }
+    }
     func leave() { self.state.withLock { $0.now -= 1 } }
     var most: Int { self.state.withLock { $0.most } }
 }

@@ -23,7 +23,8 @@ import Testing
         provider.script("applied-anyway", statuses: [.applied(ProviderReceipt(providerReference: "R2"))])
         provider.script("silent", statuses: [.cannotTell(reason: "query failed")])
         let lane = AccountLane(account: RunnerFixture.account, client: provider, policy: ExecutionPolicy(), clock: ContinuousClock())
-        let reconciler = Reconciler(database: fixture.database, lanes: [lane], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let reconciler = Reconciler(
+            database: fixture.database, lanes: [lane], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let result = try await reconciler.verify(batchID: 1)
 
         #expect(result.checked == 6)

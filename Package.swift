@@ -172,11 +172,15 @@ for target in package.targets where target.type != .system {
 // Fuzz targets (libFuzzer), only when asked for: `RECHARGE_FUZZ=1 scripts/fuzz`. Each is an executable without
 // `main` (libFuzzer provides it), so they stay out of the ordinary build.
 if Context.environment["RECHARGE_FUZZ"] != nil {
+    package.targets.append(
+        .target(
+            name: "FuzzSupport", dependencies: ["RechargeCore"], path: "Fuzz/FuzzSupport",
+            swiftSettings: [.enableExperimentalFeature("Extern")]))
     for name in ["FuzzCSV", "FuzzJSON", "FuzzNDJSON", "FuzzMoney"] {
         package.targets.append(
             .executableTarget(
-                name: name, dependencies: ["RechargeCore"], path: "Fuzz/\(name)",
-                swiftSettings: [.unsafeFlags(["-parse-as-library"]), .enableExperimentalFeature("Extern")]
+                name: name, dependencies: ["FuzzSupport", "RechargeCore"], path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
             ))
         package.products.append(.executable(name: name, targets: [name]))
     }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import RechargeCore
 
 /// libFuzzer entry point: any text as an amount in currencies of exponent 0, 2 and 3. An amount that parses
@@ -15,17 +16,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     return 0
 }
 
-/// libFuzzer's driver, called from the entry point SwiftPM gives an executable (`FuzzMoney_main`): with
-/// `-sanitize=fuzzer` libFuzzer would provide `main`, but SwiftPM points `main` at the module's own entry point.
-@_extern(c, "LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzMoney_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzz)
+    runFuzzer(argc, argv, fuzz)
 }

@@ -1,6 +1,6 @@
 import Foundation
+import RechargeCLI
 import RechargeCore
-import RechargeSimulator
 
 /// The processor's configuration for a simulator on loopback: one account per provider, named after its kind,
 /// with the simulator's published test credentials, secrets in key files of mode 0600.
@@ -8,49 +8,11 @@ enum EngineConfiguration {
     /// Writes the key files and `recharge.json` into `directory` and loads the configuration back, so the
     /// benchmark reads it exactly as `recharge run` would.
     static func write(port: Int, settings: AccountSettings, directory: String) throws -> RechargeConfiguration {
-        let keys = directory + "/keys"
-        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
-        func keyFile(_ name: String, _ contents: String) throws -> [String: String] {
-            let path = keys + "/" + name
-            try? FileManager.default.removeItem(atPath: path)
-            guard FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-            return ["file": path]
+        var entry: [String: Any] = ["timeoutMilliseconds": settings.timeoutMilliseconds, "maxInFlight": settings.maxInFlight]
+        if let rate = settings.requestsPerSecond {
+            entry["requestsPerSecond"] = rate
+            if let burst = settings.burst { entry["burst"] = burst }
         }
-        let sim = SimulatorConfiguration()
-        let base = "http://127.0.0.1:\(port)"
-        func account(_ kind: ProviderKind, _ path: String, _ credentials: [String: [String: String]]) -> [String: Any] {
-            var entry: [String: Any] = [
-                "name": kind.rawValue, "kind": kind.rawValue, "baseURL": base + path, "credentials": credentials,
-                "timeoutMilliseconds": settings.timeoutMilliseconds, "maxInFlight": settings.maxInFlight,
-            ]
-            if let rate = settings.requestsPerSecond { entry["requestsPerSecond"] = rate }
-            if let burst = settings.burst, settings.requestsPerSecond != nil { entry["burst"] = burst }
-            return entry
-        }
-        let accounts: [[String: Any]] = [
-            account(.vcc, "/vcc/api", ["companyID": ["value": sim.vcc.companyID], "apiKey": try keyFile("vcc-api-key", sim.vcc.apiKey)]),
-            account(
-                .hypercard, "/hypercard",
-                [
-                    "apiKey": ["value": sim.hypercard.apiKey],
-                    "privateKey": try keyFile("hypercard-merchant-private.pem", SimulatorKeys.hyperCardMerchantPrivate),
-                ]),
-            account(
-                .pagsmile, "/pagsmile",
-                [
-                    "appID": ["value": sim.pagsmile.appID], "partnerID": ["value": sim.pagsmile.partnerID],
-                    "platformPublicKey": try keyFile("pagsmile-platform-public.pem", SimulatorKeys.pagsmilePlatformPublic),
-                    "merchantPrivateKey": try keyFile("pagsmile-merchant-private.pem", SimulatorKeys.pagsmileMerchantPrivate),
-                ]),
-            account(
-                .uqpay, "/uqpay/api", ["clientID": ["value": sim.uqpay.clientID], "apiKey": try keyFile("uqpay-api-key", sim.uqpay.apiKey)]),
-            account(.paycertify, "/paycertify/api", ["token": try keyFile("paycertify-token", sim.paycertify.token)]),
-        ]
-        let path = directory + "/recharge.json"
-        let data = try JSONSerialization.data(withJSONObject: ["accounts": accounts], options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: path))
-        return try RechargeConfiguration.load(path: path)
+        return try RechargeConfiguration.load(path: SimulatorAccountsFile.write(port: port, directory: directory, settings: entry))
     }
 }

@@ -117,42 +117,12 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Writes the configuration for the simulator at `port`, with its published test credentials in key files.
     private func writeConfiguration(port: Int, directory: URL) throws -> (path: String, value: RechargeConfiguration) {
-        let keys = directory.appendingPathComponent("keys")
-        func keyFile(_ name: String, _ contents: String) throws -> [String: String] {
-            let path = keys.appendingPathComponent(name).path
-            try? FileManager.default.removeItem(atPath: path)
-            guard FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(path)")
-            }
-            return ["file": path]
+        let path: String
+        do {
+            path = try SimulatorAccountsFile.write(port: port, directory: directory.path, settings: ["timeoutMilliseconds": 2000])
+        } catch {
+            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write the demo configuration: \(error)")
         }
-        let sim = SimulatorConfiguration()
-        let base = "http://127.0.0.1:\(port)"
-        func account(_ kind: ProviderKind, _ path: String, _ credentials: [String: [String: String]]) -> [String: Any] {
-            ["name": kind.rawValue, "kind": kind.rawValue, "baseURL": base + path, "credentials": credentials, "timeoutMilliseconds": 2000]
-        }
-        let accounts: [[String: Any]] = [
-            account(.vcc, "/vcc/api", ["companyID": ["value": sim.vcc.companyID], "apiKey": try keyFile("vcc-api-key", sim.vcc.apiKey)]),
-            account(
-                .hypercard, "/hypercard",
-                [
-                    "apiKey": ["value": sim.hypercard.apiKey],
-                    "privateKey": try keyFile("hypercard-merchant-private.pem", SimulatorKeys.hyperCardMerchantPrivate),
-                ]),
-            account(
-                .pagsmile, "/pagsmile",
-                [
-                    "appID": ["value": sim.pagsmile.appID], "partnerID": ["value": sim.pagsmile.partnerID],
-                    "platformPublicKey": try keyFile("pagsmile-platform-public.pem", SimulatorKeys.pagsmilePlatformPublic),
-                    "merchantPrivateKey": try keyFile("pagsmile-merchant-private.pem", SimulatorKeys.pagsmileMerchantPrivate),
-                ]),
-            account(
-                .uqpay, "/uqpay/api", ["clientID": ["value": sim.uqpay.clientID], "apiKey": try keyFile("uqpay-api-key", sim.uqpay.apiKey)]),
-            account(.paycertify, "/paycertify/api", ["token": try keyFile("paycertify-token", sim.paycertify.token)]),
-        ]
-        let path = directory.appendingPathComponent("recharge.json").path
-        let data = try JSONSerialization.data(withJSONObject: ["accounts": accounts], options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: URL(fileURLWithPath: path))
         do {
             return (path, try RechargeConfiguration.load(path: path))
         } catch {

@@ -39,32 +39,13 @@ struct InboxCommand: AsyncParsableCommand {
         name: .customLong("reports"), help: ArgumentHelp("Where reports go (default: paths.reports, else DIR/reports).", valueName: "dir"))
     var reports: String?
 
-    @Option(help: "How progress is shown on standard error: auto, live, log, none.")
-    var progress: ProgressStyle = .automatic
-
-    @Option(name: .customLong("max-in-flight"), help: "At most this many requests in flight over all provider accounts.")
-    var maxInFlight = 128
-
-    @Option(
-        name: .customLong("stop-grace"),
-        help: "After SIGINT/SIGTERM, how many seconds requests in flight may take (default: timeouts.stopGraceSeconds, 20).")
-    var stopGrace: Int?
-
-    @Flag(help: "Log every line transition (debug level).") var verbose = false
-
-    @Option(name: .customLong("log-format"), help: "Log records on standard error as text (default) or json (one object per line).")
-    var logFormat: LogFormat = .text
-
-    @Option(
-        name: .customLong("metrics-file"),
-        help: ArgumentHelp("Write Prometheus metrics here at the end (default: the configuration's paths.metricsFile).", valueName: "path"))
-    var metricsFile: String?
+    @OptionGroup var execution: RunOptions
 
     func run() async throws {
         let started = ContinuousClock.now
-        let logger = RechargeLogging.logger(verbose: self.verbose, format: self.logFormat)
+        let logger = self.execution.logger()
         let configuration = try self.global.loadConfiguration()
-        let metricsPath = self.metricsFile ?? configuration.paths.metricsFile
+        let metricsPath = self.execution.metricsPath(configuration)
         guard let directory = self.directory ?? configuration.paths.inbox else {
             throw ValidationError("give the inbox folder, or set paths.inbox in the configuration")
         }
@@ -75,14 +56,12 @@ struct InboxCommand: AsyncParsableCommand {
             MetricsFile.record(to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: nil)
             throw failure
         }
-        var policy = ExecutionPolicy(configuration: configuration)
-        policy.globalMaxInFlight = max(1, self.maxInFlight)
-        if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
+        let policy = self.execution.policy(configuration)
         let settle = self.settleMilliseconds ?? configuration.timeouts.inboxSettleMilliseconds
         let stop = StopSignal()
         let session = RunSession(
             database: database, configuration: configuration, databasePath: self.global.db, policy: policy,
-            progressStyle: self.progress, logger: logger, stop: stop)
+            progressStyle: self.execution.progress, logger: logger, stop: stop)
         let inbox = InboxRun(
             folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports), database: database,
             reader: BatchReader(configuration: configuration, control: ControlTotals(), diagnosticLimit: 1_000),

@@ -49,7 +49,7 @@ struct ProgressDisplay {
             "\(snapshot.settled)/\(snapshot.total) lines settled · \(Self.rate(snapshot.linesPerSecond)) lines/s · "
                 + "ETA \(Self.eta(remaining: snapshot.total - snapshot.settled, rate: snapshot.linesPerSecond))"
         ]
-        let seconds = Self.seconds(snapshot.elapsed)
+        let seconds = snapshot.elapsed.timeInterval
         for account in snapshot.accounts {
             let rate = seconds > 0 ? Double(account.settled) / seconds : 0
             lines.append(
@@ -79,9 +79,5 @@ struct ProgressDisplay {
         let seconds = Int((Double(remaining) / rate).rounded(.up))
         return seconds >= 3600
             ? "\(seconds / 3600)h\(seconds % 3600 / 60)m" : seconds >= 60 ? "\(seconds / 60)m\(seconds % 60)s" : "\(seconds)s"
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -33,7 +33,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let client = RunSession.httpClient(for: accounts, trustedCAFile: configuration.trustedCAFile)
         let result: Reconciler<ContinuousClock>.Result
         do {
-            let lanes = try RunSession.lanes(for: accounts, client: client, policy: ExecutionPolicy())
+            let lanes = try RunSession.lanes(for: accounts, client: client, policy: ExecutionPolicy(configuration: configuration))
             result = try await Reconciler(database: database, lanes: lanes, logger: RechargeLogging.logger(verbose: false))
                 .verify(batchID: batch.id)
         } catch {

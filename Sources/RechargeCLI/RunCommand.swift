@@ -25,32 +25,13 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The batch id or name; without it, every batch with work left.", valueName: "batch"))
     var batch: String?
 
-    @Option(help: "How progress is shown on standard error: auto (live on a terminal, log lines otherwise), live, log, none.")
-    var progress: ProgressStyle = .automatic
-
-    @Option(name: .customLong("max-in-flight"), help: "At most this many requests in flight over all provider accounts.")
-    var maxInFlight = 128
-
-    @Option(
-        name: .customLong("stop-grace"),
-        help: "After SIGINT/SIGTERM, how many seconds requests in flight may take (default: timeouts.stopGraceSeconds, 20).")
-    var stopGrace: Int?
-
-    @Flag(help: "Log every line transition (debug level).") var verbose = false
-
-    @Option(name: .customLong("log-format"), help: "Log records on standard error as text (default) or json (one object per line).")
-    var logFormat: LogFormat = .text
-
-    @Option(
-        name: .customLong("metrics-file"),
-        help: ArgumentHelp("Write Prometheus metrics here at the end (default: the configuration's paths.metricsFile).", valueName: "path"))
-    var metricsFile: String?
+    @OptionGroup var execution: RunOptions
 
     func run() async throws {
         let started = ContinuousClock.now
-        let logger = RechargeLogging.logger(verbose: self.verbose, format: self.logFormat)
+        let logger = self.execution.logger()
         let configuration = try self.global.loadConfiguration()
-        let metricsPath = self.metricsFile ?? configuration.paths.metricsFile
+        let metricsPath = self.execution.metricsPath(configuration)
         let database: RechargeDatabase
         do {
             database = try self.global.openDatabase(mustExist: true)
@@ -65,11 +46,10 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "no batch '\(batch)' in \(self.global.db)")
             }
         }
-        var policy = ExecutionPolicy(configuration: configuration)
-        policy.globalMaxInFlight = max(1, self.maxInFlight)
-        if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
+        let policy = self.execution.policy(configuration)
         let session = RunSession(
-            database: database, configuration: configuration, databasePath: self.global.db, policy: policy, progressStyle: self.progress,
+            database: database, configuration: configuration, databasePath: self.global.db, policy: policy,
+            progressStyle: self.execution.progress,
             logger: logger)
         let outcome: RunSession.Outcome
         do {

@@ -152,7 +152,7 @@ struct RunSession {
     /// Prints the run's summary and the batches' status; returns the exit code.
     private func summarize(_ result: RunResult) throws -> Int32 {
         let snapshot = result.progress
-        let seconds = Double(snapshot.elapsed.components.seconds) + Double(snapshot.elapsed.components.attoseconds) / 1e18
+        let seconds = snapshot.elapsed.timeInterval
         Output.out(
             "run \(result.ending.rawValue) in \(String(format: "%.1f", seconds)) s: \(snapshot.settled) lines settled "
                 + "(\(String(format: "%.0f", snapshot.linesPerSecond)) lines/s)")

@@ -1,5 +1,6 @@
 import Foundation
 import RechargeCore
+import RechargeStore
 import Synchronization
 
 /// One provider account as the runner drives it: its adapter and rules, and the limits that protect it.
@@ -34,14 +35,13 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
 
     var name: String { self.account.name }
 
-    /// The request an adapter sends for a stored line under `key`.
-    func request(
-        cardID: String, amountMinor: Int64, currency: String, reference: String, remark: String?, payCoin: String?,
-        payAccountNumber: String?, onBehalfOf: String?, key: IdempotencyKey
-    ) -> RechargeRequest? {
-        guard let currency = Currency(code: currency) else { return nil }
+    /// The request an adapter sends for a stored line under `key`; `nil` for a currency the table lacks (import
+    /// accepts only known ones).
+    func request(for line: LineRecord, key: IdempotencyKey) -> RechargeRequest? {
+        guard let currency = Currency(code: line.currency) else { return nil }
         return RechargeRequest(
-            account: self.account, cardID: cardID, amount: Money(minorUnits: amountMinor, currency: currency), reference: reference,
-            remark: remark, payCoin: payCoin, payAccountNumber: payAccountNumber, onBehalfOf: onBehalfOf, key: key)
+            account: self.account, cardID: line.cardID, amount: Money(minorUnits: line.amountMinor, currency: currency),
+            reference: line.reference, remark: line.remark, payCoin: line.payCoin, payAccountNumber: line.payAccountNumber,
+            onBehalfOf: line.onBehalfOf, key: key)
     }
 }

@@ -68,10 +68,7 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
 
     private func check(_ line: LineRecord, lane: AccountLane<C>) async -> Finding {
         guard let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex),
-            let request = lane.request(
-                cardID: line.cardID, amountMinor: line.amountMinor, currency: line.currency, reference: line.reference,
-                remark: line.remark, payCoin: line.payCoin, payAccountNumber: line.payAccountNumber, onBehalfOf: line.onBehalfOf,
-                key: key)
+            let request = lane.request(for: line, key: key)
         else { return .unverifiable }
         do {
             try await lane.slots.acquire()

@@ -37,7 +37,7 @@ package final class RunProgress: Sendable {
 
         /// Settled lines per second since the start.
         package var linesPerSecond: Double {
-            let seconds = Double(self.elapsed.components.seconds) + Double(self.elapsed.components.attoseconds) / 1e18
+            let seconds = self.elapsed.timeInterval
             return seconds > 0 ? Double(self.settled) / seconds : 0
         }
     }

@@ -129,7 +129,7 @@ extension Runner {
         }
         // The key the claim will derive, so the adapter sees the request exactly as it will be sent.
         let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
-        guard let request = self.request(for: line, key: key, lane: lane), await self.admit(lane, recharge: false) else { return }
+        guard let request = lane.request(for: line, key: key), await self.admit(lane, recharge: false) else { return }
         let evidence = await lane.client.evidenceBeforeRecharge(request)
         self.release(lane)
         if evidence == nil && lane.rules.requiresEvidence {
@@ -139,7 +139,7 @@ extension Runner {
                 return misses[line.id]!
             }
             if misses < self.policy.evidenceAttempts {
-                let until = self.now().addingTimeInterval(Self.seconds(self.policy.evidenceRetryDelay))
+                let until = self.now().addingTimeInterval(self.policy.evidenceRetryDelay.timeInterval)
                 self.logger.info(
                     "card could not be read before sending; line deferred",
                     metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
@@ -160,11 +160,5 @@ extension Runner {
         else { return }
         handedOver = true
         await self.execute(lane, claimed: first, evidence: evidence)
-    }
-
-    func request(for line: LineRecord, key: IdempotencyKey, lane: AccountLane<C>) -> RechargeRequest? {
-        lane.request(
-            cardID: line.cardID, amountMinor: line.amountMinor, currency: line.currency, reference: line.reference, remark: line.remark,
-            payCoin: line.payCoin, payAccountNumber: line.payAccountNumber, onBehalfOf: line.onBehalfOf, key: key)
     }
 }

@@ -20,7 +20,7 @@ extension Runner {
             self.progress.update(lane.name) { $0.inFlight -= 1 }
             lane.wake.signal()
         }
-        guard let request = self.request(for: line, key: claimed.key, lane: lane) else {
+        guard let request = lane.request(for: line, key: claimed.key) else {
             // Validation at import accepts only known currencies; a line that still cannot be built was not sent.
             await self.record(
                 lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "not-sent", code: "invalid-line",
@@ -72,10 +72,10 @@ extension Runner {
     )
         async
     {
-        guard let request = self.request(for: line, key: key, lane: lane) else { return }
+        guard let request = lane.request(for: line, key: key) else { return }
         self.progress.update(lane.name) { $0.resolving += 1 }
         defer { self.progress.update(lane.name) { $0.resolving -= 1 } }
-        var notBefore = sentAt.addingTimeInterval(Self.seconds(lane.rules.statusDelayAfterSend))
+        var notBefore = sentAt.addingTimeInterval(lane.rules.statusDelayAfterSend.timeInterval)
         var reason = "no status query was answered"
         let queries = self.policy.statusQueries.maximumAttempts
         for query in 1...queries {
@@ -104,7 +104,7 @@ extension Runner {
             }
             var random = SystemRandomNumberGenerator()
             let delay = self.policy.statusQueries.delay(forAttempt: query, random: &random)
-            notBefore = self.now().addingTimeInterval(Self.seconds(delay))
+            notBefore = self.now().addingTimeInterval(delay.timeInterval)
         }
         self.logger.warning(
             "line could not be resolved; UNKNOWN, for an operator", metadata: self.metadata(lane, line, key: key, ["reason": "\(reason)"]))
@@ -137,7 +137,7 @@ extension Runner {
         self.progress.update(lane.name) { $0.retried += 1 }
         await self.record(
             lane, line, attempt: attempt, event: .notApplied, outcome: "not applied", code: code, message: message,
-            nextAttemptAt: self.now().addingTimeInterval(Self.seconds(delay)))
+            nextAttemptAt: self.now().addingTimeInterval(delay.timeInterval))
     }
 
     /// Records an attempt's outcome and the line's event (in a group commit with others); `false` when the store

@@ -174,7 +174,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     // MARK: - Lease
 
     private func acquireLease() throws -> LeaseHolder? {
-        let ttl = Self.seconds(self.policy.leaseTTL)
+        let ttl = self.policy.leaseTTL.timeInterval
         let id = self.identity
         switch try self.storeCall({
             try self.database.acquireLease(holder: id.holder, host: id.host, pid: id.pid, ttl: ttl, now: self.now())
@@ -200,7 +200,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Renews the lease every third of its time to live; a lost lease stops the run at once.
     private func heartbeat() async {
-        let ttl = Self.seconds(self.policy.leaseTTL)
+        let ttl = self.policy.leaseTTL.timeInterval
         while !Task.isCancelled {
             do {
                 try await self.clock.sleep(for: self.policy.leaseTTL / 3)
@@ -240,9 +240,5 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
         }
         if first { self.logger.critical("the database failed; stopping", metadata: ["error": "\(error.message)"]) }
         self.stop.trigger()
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -1,33 +1,36 @@
 import Synchronization
 
-/// A wake-up for one waiting loop: ``signal()`` wakes the waiter, or, when nobody waits, makes the next
-/// ``wait()`` return at once, so a signal sent between a check and the wait is never lost.
-package final class WakeSignal: Sendable {
+/// Waiters parked on a flag, resumed when it is raised or when their task is cancelled: the machinery of
+/// ``WakeSignal`` and ``StopSignal``, which differ only in whether a raised flag stays raised.
+private final class Flag: Sendable {
     private struct State {
-        var pending = false
+        var raised = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextID: UInt64 = 0
     }
 
     private let state = Mutex(State())
+    /// Stays raised once raised (a stop), or is lowered by the wait it lets through (a wake-up).
+    private let sticky: Bool
 
-    package init() {}
+    init(sticky: Bool) {
+        self.sticky = sticky
+    }
 
-    /// Wakes the waiters, or the next wait if there are none.
-    package func signal() {
+    var isRaised: Bool { self.state.withLock { $0.raised } }
+
+    /// Resumes every waiter; with nobody waiting (or a sticky flag) the flag stays raised for the next wait.
+    func raise() {
         let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard !state.waiters.isEmpty else {
-                state.pending = true
-                return []
-            }
+            if self.sticky || state.waiters.isEmpty { state.raised = true }
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns after the next signal (or a signal already pending), or when the task is cancelled.
-    package func wait() async {
+    /// Returns once the flag is raised, or when the task is cancelled.
+    func wait() async {
         let id = self.state.withLock { state -> UInt64 in
             defer { state.nextID += 1 }
             return state.nextID
@@ -35,10 +38,11 @@ package final class WakeSignal: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = self.state.withLock { state -> Bool in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
+                    if state.raised {
+                        if !self.sticky { state.raised = false }
                         return true
                     }
+                    if Task.isCancelled { return true }
                     state.waiters[id] = continuation
                     return false
                 }
@@ -51,49 +55,32 @@ package final class WakeSignal: Sendable {
     }
 }
 
-/// A one-way switch many tasks can wait on: once ``trigger()``d, every ``wait()`` returns at once, now and later.
-package final class StopSignal: Sendable {
-    private struct State {
-        var triggered = false
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextID: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
+/// A wake-up for one waiting loop: ``signal()`` wakes the waiter, or, when nobody waits, makes the next
+/// ``wait()`` return at once, so a signal sent between a check and the wait is never lost.
+package final class WakeSignal: Sendable {
+    private let flag = Flag(sticky: false)
 
     package init() {}
 
-    package var isTriggered: Bool { self.state.withLock { $0.triggered } }
+    /// Wakes the waiters, or the next wait if there are none.
+    package func signal() { self.flag.raise() }
 
-    package func trigger() {
-        let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.triggered = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
+    /// Returns after the next signal (or a signal already pending), or when the task is cancelled.
+    package func wait() async { await self.flag.wait() }
+}
+
+/// A one-way switch many tasks can wait on: once ``trigger()``d, every ``wait()`` returns at once, now and later.
+package final class StopSignal: Sendable {
+    private let flag = Flag(sticky: true)
+
+    package init() {}
+
+    package var isTriggered: Bool { self.flag.isRaised }
+
+    package func trigger() { self.flag.raise() }
 
     /// Returns once triggered, or when the task is cancelled.
-    package func wait() async {
-        let id = self.state.withLock { state -> UInt64 in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = self.state.withLock { state -> Bool in
-                    if state.triggered || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
-        }
-    }
+    package func wait() async { await self.flag.wait() }
 }
 
 /// A counting semaphore for async tasks, first come first served; a cancelled waiter leaves the queue.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeEngine
 import RechargeStore
 
 #if canImport(Glibc)
@@ -75,7 +76,7 @@ struct MetricsFile {
         }
         let finished = Self.seconds(self.finishedAt)
         family("recharge_run_duration_seconds", "How long the last run took.")
-        sample("recharge_run_duration_seconds", [("command", self.command)], Self.decimal(Self.seconds(self.duration)))
+        sample("recharge_run_duration_seconds", [("command", self.command)], Self.decimal(self.duration.timeInterval))
         family(
             "recharge_exit_code",
             "The exit code of the last run (0 done, 10 failed lines, 11 unknown lines, 12 unfinished, 65 rejected file, 74 I/O, 75 lease held, 78 configuration)."
@@ -125,10 +126,6 @@ struct MetricsFile {
     }
 
     static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     static func decimal(_ value: Double) -> String { String(format: "%.3f", value) }
 }

@@ -66,20 +66,27 @@ final class InstantProvider: ProviderClient {
         switch self.kind {
         case .vcc: ExecutionRules(onePerCard: true)
         case .paycertify: ExecutionRules(onePerCard: true, requiresEvidence: true)
+        case .uqpay: ExecutionRules(replayWindow: .seconds(24 * 3600))
         default: ExecutionRules()
         }
     }
 
-    func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
-        ResolutionEvidence(text: "balance=100.00")
-    }
+    var lookup: any ProviderLookup { InstantLookup() }
 
     func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let reference = self.references.add(1, ordering: .relaxed).newValue
         return .applied(ProviderReceipt(providerReference: String(reference)))
     }
 
-    func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
+}
+
+/// The instant provider's lookup: a card read that always succeeds; status queries are never needed.
+struct InstantLookup: ProviderLookup {
+    func evidenceBeforeRecharge(_ request: RechargeRequest) async -> EvidenceRead {
+        .recorded(ResolutionEvidence(text: "balance=100.00"))
+    }
+
+    func status(_ request: RechargeRequest, recorded: RecordedSend) async -> StatusOutcome {
         .cannotTell(reason: "not used")
     }
 }

@@ -9,12 +9,13 @@ import RechargeStore
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconcile",
-        abstract: "Ask each provider about every SUCCESS and FAILED line of a batch, and record where it disagrees.",
+        abstract: "Ask each provider about every SUCCESS, FAILED and CANCELLED line of a batch, and record where it disagrees.",
         discussion: """
-            Uses each provider's status query (within the account's rate limit and in-flight limit): a FAILED line the \
-            provider applied, a SUCCESS it reversed (a HyperCard refund) or does not know, is recorded as a mismatch, \
-            listed first in `recharge report`. Lines a provider cannot answer for (PayCertify keeps no record by key) \
-            are counted as unverifiable. Exit codes: 0 no mismatch; 13 mismatches found; 65 unknown batch; 78 \
+            Uses each provider's read-only queries only (within the account's rate limit and in-flight limit, waiting \
+            out a 429's Retry-After); nothing it does can move money. A FAILED or CANCELLED line the provider applied, \
+            a SUCCESS it reversed (a HyperCard refund) or does not know, is recorded as a mismatch, listed first in \
+            `recharge report`. Lines a provider cannot answer for by a read (PayCertify keeps no record by key; UQPay \
+            without a recorded card_order_id) are counted as unverifiable. Exit codes: 0 no mismatch; 13 mismatches found; 65 unknown batch; 78 \
             configuration error.
             """
     )
@@ -33,8 +34,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         let client = RunSession.httpClient(for: accounts, trustedCAFile: configuration.trustedCAFile)
         let result: Reconciler<ContinuousClock>.Result
         do {
-            let lanes = try RunSession.lanes(for: accounts, client: client, policy: ExecutionPolicy(configuration: configuration))
-            result = try await Reconciler(database: database, lanes: lanes, logger: RechargeLogging.logger(verbose: false))
+            let lanes = try RunSession.lookupLanes(for: accounts, client: client)
+            result = try await Reconciler(
+                database: database, lanes: lanes, clock: ContinuousClock(), logger: RechargeLogging.logger(verbose: false))
                 .verify(batchID: batch.id)
         } catch {
             try? await client.shutdown()

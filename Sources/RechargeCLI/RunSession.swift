@@ -88,6 +88,22 @@ struct RunSession {
         return lanes
     }
 
+    /// One read-only lane per account, for `recharge reconcile`: the adapter's lookup only (it never holds the send
+    /// capability), with the account's limiter and slots.
+    static func lookupLanes(for accounts: [ProviderAccount], client: HTTPClient) throws -> [LookupLane<ContinuousClock>] {
+        var lanes: [LookupLane<ContinuousClock>] = []
+        for account in accounts {
+            do {
+                let credentials = try account.resolveCredentials()
+                let lookup = try ProviderClients.lookup(account: account, credentials: credentials, client: client)
+                lanes.append(LookupLane(account: account, lookup: lookup, clock: ContinuousClock()))
+            } catch {
+                throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
+            }
+        }
+        return lanes
+    }
+
     /// An HTTP client whose connection pool allows as many connections per host as the accounts' in-flight limits together.
     static func httpClient(for accounts: [ProviderAccount], trustedCAFile: String? = nil) -> HTTPClient {
         // Accounts may share a host (two sub-accounts of one provider; the simulator serves all five): the pool's

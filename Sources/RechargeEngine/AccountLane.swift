@@ -3,10 +3,14 @@ import RechargeCore
 import RechargeStore
 import Synchronization
 
-/// One provider account as the runner drives it: its adapter and rules, and the limits that protect it.
+/// One provider account as the runner drives it: its adapter (the send capability and its read-only lookup) and
+/// rules, and the limits that protect it.
 package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration {
     package let account: ProviderAccount
+    /// The send capability: only the send path and, inside the replay window, in-flight resolution use it.
     package let client: any ProviderClient
+    /// Read requests only: card reads before sending, status queries.
+    package let lookup: any ProviderLookup
     package let rules: ExecutionRules
     /// Requests per second and burst; status queries and evidence reads spend it too.
     let limiter: RateLimiter<C>
@@ -26,6 +30,7 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     package init(account: ProviderAccount, client: any ProviderClient, policy: ExecutionPolicy, clock: C) {
         self.account = account
         self.client = client
+        self.lookup = client.lookup
         self.rules = client.executionRules
         let limit = account.requestsPerSecond.map { RateLimit(requestsPerSecond: $0, burst: account.burst ?? max(1, Int($0))) }
         self.limiter = RateLimiter(limit: limit, clock: clock)
@@ -35,13 +40,38 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
 
     var name: String { self.account.name }
 
-    /// The request an adapter sends for a stored line under `key`; `nil` for a currency the table lacks (import
-    /// accepts only known ones).
     func request(for line: LineRecord, key: IdempotencyKey) -> RechargeRequest? {
-        guard let currency = Currency(code: line.currency) else { return nil }
+        line.request(account: self.account, key: key)
+    }
+}
+
+/// One provider account as `recharge reconcile` sees it: its read-only lookup and the limits that protect it. It
+/// holds no send capability, so nothing done through it can move money.
+package final class LookupLane<C: Clock>: Sendable where C.Duration == Duration {
+    package let account: ProviderAccount
+    package let lookup: any ProviderLookup
+    let limiter: RateLimiter<C>
+    let slots: AsyncSemaphore
+
+    package init(account: ProviderAccount, lookup: any ProviderLookup, clock: C) {
+        self.account = account
+        self.lookup = lookup
+        let limit = account.requestsPerSecond.map { RateLimit(requestsPerSecond: $0, burst: account.burst ?? max(1, Int($0))) }
+        self.limiter = RateLimiter(limit: limit, clock: clock)
+        self.slots = AsyncSemaphore(permits: max(1, account.maxInFlight))
+    }
+
+    var name: String { self.account.name }
+}
+
+extension LineRecord {
+    /// The request an adapter sends (or looks up) for this stored line under `key`; `nil` for a currency the table
+    /// lacks (import accepts only known ones).
+    func request(account: ProviderAccount, key: IdempotencyKey) -> RechargeRequest? {
+        guard let currency = Currency(code: self.currency) else { return nil }
         return RechargeRequest(
-            account: self.account, cardID: line.cardID, amount: Money(minorUnits: line.amountMinor, currency: currency),
-            reference: line.reference, remark: line.remark, payCoin: line.payCoin, payAccountNumber: line.payAccountNumber,
-            onBehalfOf: line.onBehalfOf, key: key)
+            account: account, cardID: self.cardID, amount: Money(minorUnits: self.amountMinor, currency: currency),
+            reference: self.reference, remark: self.remark, payCoin: self.payCoin, payAccountNumber: self.payAccountNumber,
+            onBehalfOf: self.onBehalfOf, key: key)
     }
 }

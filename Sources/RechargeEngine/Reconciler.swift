@@ -4,8 +4,13 @@ import RechargeCore
 import RechargeStore
 
 /// Asks the providers, where they offer a status query, about every settled line of a batch, and records each
-/// line whose stored state the provider contradicts — a FAILED line the provider applied, a SUCCESS it refunded
-/// or does not know. Queries go through each account's rate limiter and in-flight slots, like a run's.
+/// line whose stored state the provider contradicts — a FAILED or CANCELLED line the provider applied, a SUCCESS
+/// it refunded or does not know. Queries go through each account's rate limiter and in-flight slots, like a run's,
+/// and wait out a 429's `Retry-After`.
+///
+/// It holds only ``LookupLane``s: read-only lookups, never a provider's send capability. A same-key replay is a
+/// send (past UQPay's 24 hours it is a new top-up), so a line whose provider can only be asked by replaying is
+/// counted as unverifiable, never replayed.
 package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
     /// What verification found.
     package struct Result: Sendable {
@@ -18,13 +23,21 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     let database: RechargeDatabase
-    let lanes: [String: AccountLane<C>]
+    let lanes: [String: LookupLane<C>]
+    let clock: C
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Lookups per line answered 429, before the line is counted unverifiable.
+    let throttledAttempts = 5
+    /// The wait after a 429 without `Retry-After`.
+    let throttlePause = Duration.seconds(1)
 
-    package init(database: RechargeDatabase, lanes: [AccountLane<C>], now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
+    package init(
+        database: RechargeDatabase, lanes: [LookupLane<C>], clock: C, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
         self.database = database
         self.lanes = Dictionary(uniqueKeysWithValues: lanes.map { ($0.name, $0) })
+        self.clock = clock
         self.now = now
         self.logger = logger
     }
@@ -66,25 +79,38 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
         case contradicts(kind: String, detail: String)
     }
 
-    private func check(_ line: LineRecord, lane: AccountLane<C>) async -> Finding {
+    private func check(_ line: LineRecord, lane: LookupLane<C>) async -> Finding {
         guard let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex),
-            let request = lane.request(for: line, key: key)
+            let request = line.request(account: lane.account, key: key)
         else { return .unverifiable }
-        do {
-            try await lane.slots.acquire()
-        } catch { return .unverifiable }
-        defer { lane.slots.release() }
-        do {
-            try await lane.limiter.acquire()
-        } catch { return .unverifiable }
-        let status = await lane.client.status(request, evidence: nil)
-        return Self.compare(line.state, with: status)
+        // No card snapshot: one taken before a send long ago says nothing about the card now.
+        let recorded = RecordedSend(providerReference: line.providerReference)
+        for _ in 1...self.throttledAttempts {
+            do {
+                try await lane.slots.acquire()
+            } catch { return .unverifiable }
+            do {
+                try await lane.limiter.acquire()
+            } catch {
+                lane.slots.release()
+                return .unverifiable
+            }
+            let status = await lane.lookup.status(request, recorded: recorded)
+            lane.slots.release()
+            guard case .throttled(let retryAfter) = status else { return Self.compare(line.state, with: status) }
+            let pause = retryAfter ?? self.throttlePause
+            await lane.limiter.pause(until: self.clock.now.advanced(by: pause))
+            do {
+                try await self.clock.sleep(for: pause)
+            } catch { return .unverifiable }
+        }
+        return .unverifiable
     }
 
     /// A settled line against the provider's word.
     static func compare(_ state: LineState, with status: StatusOutcome) -> Finding {
         switch (state, status) {
-        case (.success, .applied), (.failed, .rejected), (.failed, .notApplied):
+        case (.success, .applied), (.failed, .rejected), (.failed, .notApplied), (.cancelled, .rejected), (.cancelled, .notApplied):
             return .agrees
         case (.success, .rejected(let code, let message)):
             return .contradicts(kind: "success-reversed", detail: "the provider now reports it refused or reversed: \(code) \(message)")
@@ -94,7 +120,11 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
             return .contradicts(
                 kind: "failed-but-applied",
                 detail: "the provider applied it (reference \(receipt.providerReference ?? "none")): money moved for a FAILED line")
-        case (_, .pending), (_, .cannotTell):
+        case (.cancelled, .applied(let receipt)):
+            return .contradicts(
+                kind: "cancelled-but-applied",
+                detail: "the provider applied it (reference \(receipt.providerReference ?? "none")): money moved for a CANCELLED line")
+        case (_, .pending), (_, .cannotTell), (_, .throttled):
             return .unverifiable
         default:
             return .unverifiable

@@ -13,7 +13,9 @@ extension Runner {
             self.logger.info("resolving lines left in flight", metadata: ["account": "\(lane.name)", "lines": "\(inFlight.count)"])
             await withDiscardingTaskGroup { group in
                 for line in inFlight {
-                    let sentAt = Timestamp.date(from: line.sentAt) ?? self.now()
+                    // Timed from when the request left, as recorded with its answer; with none recorded (a crash while it
+                    // was on its way), from now: whatever left, left before the crash.
+                    let sentAt = line.sentAt.flatMap(Timestamp.date(from:)) ?? self.now()
                     let evidence = line.evidence.map(ResolutionEvidence.init(text:))
                     group.addTask {
                         await self.resolve(
@@ -130,16 +132,24 @@ extension Runner {
         // The key the claim will derive, so the adapter sees the request exactly as it will be sent.
         let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
         guard let request = lane.request(for: line, key: key), await self.admit(lane, recharge: false) else { return }
-        let evidence = await lane.client.evidenceBeforeRecharge(request)
+        let read = await lane.lookup.evidenceBeforeRecharge(request)
         self.release(lane)
-        if evidence == nil && lane.rules.requiresEvidence {
+        var retryAfter: Duration? = nil
+        if case .unavailable(_, let wait?) = read {
+            // A 429 on the card read pauses the account like one on a send.
+            retryAfter = wait
+            self.progress.update(lane.name) { $0.throttled += 1 }
+            await lane.limiter.pause(until: self.clock.now.advanced(by: wait))
+        }
+        let evidence = read.evidence
+        if evidence == nil && read != .notNeeded && lane.rules.requiresEvidence {
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
             let misses = lane.evidenceMisses.withLock { misses -> Int in
                 misses[line.id, default: 0] += 1
                 return misses[line.id]!
             }
             if misses < self.policy.evidenceAttempts {
-                let until = self.now().addingTimeInterval(self.policy.evidenceRetryDelay.timeInterval)
+                let until = self.now().addingTimeInterval(max(self.policy.evidenceRetryDelay, retryAfter ?? .zero).timeInterval)
                 self.logger.info(
                     "card could not be read before sending; line deferred",
                     metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])

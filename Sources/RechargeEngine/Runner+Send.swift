@@ -8,12 +8,21 @@ extension Runner {
     /// Sends one claimed line and records what came back; an in-doubt answer is then resolved by status queries,
     /// after the line's claim slot is given back, so a slow resolution does not hold up the account's other lines.
     func execute(_ lane: AccountLane<C>, claimed: ClaimedLine, evidence: ResolutionEvidence?) async {
-        guard let sentAt = await self.send(lane, claimed: claimed) else { return }
-        await self.resolve(lane, line: claimed.line, key: claimed.key, attempt: claimed.attemptNumber, evidence: evidence, sentAt: sentAt)
+        guard let sent = await self.send(lane, claimed: claimed) else { return }
+        await self.resolve(
+            lane, line: claimed.line, key: claimed.key, attempt: claimed.attemptNumber, evidence: evidence, sentAt: sent.at,
+            reference: sent.reference)
     }
 
-    /// Sends a claimed line and records the answer; returns when it was sent if the answer was in doubt.
-    private func send(_ lane: AccountLane<C>, claimed: ClaimedLine) async -> Date? {
+    /// A send whose answer left it in doubt: when it left, and the provider's reference if the answer carried one.
+    struct InDoubtSend {
+        var at: Date
+        var reference: String?
+    }
+
+    /// Sends a claimed line and records the answer (with the moment the request left); returns that moment if the
+    /// answer was in doubt.
+    private func send(_ lane: AccountLane<C>, claimed: ClaimedLine) async -> InDoubtSend? {
         let line = claimed.line
         defer {
             lane.queued.add(-1, ordering: .releasing)
@@ -27,7 +36,6 @@ extension Runner {
                 message: "unknown currency \(line.currency)")
             return nil
         }
-        let sentAt = self.now()
         guard await self.admit(lane, recharge: true) else {
             // Stopped before the request left: provably not applied, back to PENDING under the same key.
             await self.record(
@@ -35,75 +43,146 @@ extension Runner {
                 message: "the run stopped before this line was sent")
             return nil
         }
+        // After admission (which may have waited on the rate limiter): the moment the request leaves, from which
+        // every "not before" rule and the provider's dedupe window are timed.
+        let sentAt = self.now()
         let outcome = await lane.client.recharge(request)
         self.release(lane)
+        let attempt = claimed.attemptNumber
         switch outcome {
         case .applied(let receipt):
             lane.breaker.withLock { $0.recordSuccess() }
             await self.record(
-                lane, line, attempt: claimed.attemptNumber, event: .applied, outcome: "applied", reference: receipt.providerReference,
-                receipt: receipt)
+                lane, line, attempt: attempt, event: .applied, outcome: "applied", reference: receipt.providerReference, receipt: receipt,
+                sentAt: sentAt)
         case .rejected(let code, let message):
             lane.breaker.withLock { $0.recordSuccess() }
-            await self.record(
-                lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "rejected", code: code, message: message)
+            await self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
         case .notApplied(let code, let message, let retryAfter):
-            await self.notApplied(lane, line, attempt: claimed.attemptNumber, code: code, message: message, retryAfter: retryAfter)
+            await self.notApplied(lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, sentAt: sentAt)
         case .inDoubt(let code, let message):
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
             self.logger.info(
                 "answer in doubt; resolving by status query",
                 metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
+            if await self.record(lane, line, attempt: attempt, event: .inDoubt, outcome: "in-doubt", code: code, message: message, sentAt: sentAt) {
+                return InDoubtSend(at: sentAt, reference: nil)
+            }
+        case .accepted(let reference, let code, let message):
+            // Taken, not finished: the reference is recorded now, so the lookup can follow it even after a crash.
+            lane.breaker.withLock { $0.recordSuccess() }
+            self.progress.update(lane.name) { $0.inDoubt += 1 }
             if await self.record(
-                lane, line, attempt: claimed.attemptNumber, event: .inDoubt, outcome: "in-doubt", code: code, message: message)
+                lane, line, attempt: attempt, event: .inDoubt, outcome: "accepted", code: code, message: message, reference: reference,
+                sentAt: sentAt)
             {
-                return sentAt
+                return InDoubtSend(at: sentAt, reference: reference)
             }
         }
         return nil
     }
 
-    /// Establishes what became of a line sent under `key` whose answer was lost, by the adapter's status query,
-    /// repeated with backoff while the provider cannot tell; a line still unaccounted for after the last query
-    /// goes to UNKNOWN with the reason. A stop leaves the line PROCESSING for the next run.
+    /// Establishes what became of a line sent under `key` whose answer was lost, through the account's read-only
+    /// lookup, repeated with backoff (and after any `Retry-After`) while the provider cannot tell; a line still
+    /// unaccounted for after the last query goes to UNKNOWN with the reason. A stop leaves the line PROCESSING for
+    /// the next run.
+    ///
+    /// Where the lookup needs a reference no answer has carried (UQPay's `card_order_id`), the provider's documented
+    /// same-key replay is the only way to learn the outcome. A replay is a send: it goes only through the account's
+    /// send capability, only while the provider's dedupe window, measured from the first send under the key, still
+    /// has ``replaySafetyMargin`` to run; past that the line goes UNKNOWN, never replayed.
     func resolve(
-        _ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, evidence: ResolutionEvidence?, sentAt: Date
+        _ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, evidence: ResolutionEvidence?, sentAt: Date,
+        reference: String? = nil
     )
         async
     {
         guard let request = lane.request(for: line, key: key) else { return }
         self.progress.update(lane.name) { $0.resolving += 1 }
         defer { self.progress.update(lane.name) { $0.resolving -= 1 } }
+        var reference = reference ?? line.providerReference
         var notBefore = sentAt.addingTimeInterval(lane.rules.statusDelayAfterSend.timeInterval)
         var reason = "no status query was answered"
         let queries = self.policy.statusQueries.maximumAttempts
         for query in 1...queries {
-            guard await self.sleep(until: notBefore), await self.admit(lane, recharge: false) else { return }
-            let status = await lane.client.status(request, evidence: evidence)
-            self.release(lane)
-            switch status {
-            case .applied(let receipt):
-                await self.record(
-                    lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)", reference: receipt.providerReference,
-                    receipt: receipt)
-                return
-            case .rejected(let code, let message):
-                await self.record(
-                    lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
-                return
-            case .notApplied:
-                await self.notApplied(
-                    lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil
-                )
-                return
-            case .pending:
-                reason = "the provider still reports it in progress"
-            case .cannotTell(let why):
-                reason = why
+            guard await self.sleep(until: notBefore) else { return }
+            var wait: Duration? = nil
+            if let window = lane.rules.replayWindow, reference == nil {
+                guard let first = try? self.storeCall({ try self.database.firstSend(lineID: line.id, key: key) }) ?? sentAt else { return }
+                let closes = min(first, sentAt).addingTimeInterval((window - Self.replaySafetyMargin).timeInterval)
+                guard self.now() < closes else {
+                    let message =
+                        "no \(lane.account.kind.rawValue) reference was recorded, and the provider's \(Self.hours(window)) replay window since the first send (\(Timestamp.string(first))) has closed: a replay now would be a new top-up, and there is no read-only way to tell"
+                    self.logger.warning(
+                        "line could not be resolved; UNKNOWN, for an operator", metadata: self.metadata(lane, line, key: key, ["reason": "\(message)"]))
+                    await self.record(lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "replay-window-closed", message: message)
+                    return
+                }
+                guard await self.admit(lane, recharge: false) else { return }
+                let replayed = await lane.client.recharge(request)
+                self.release(lane)
+                switch replayed {
+                case .applied(let receipt):
+                    await self.record(
+                        lane, line, attempt: attempt, event: .applied, outcome: "applied (same-key replay)",
+                        reference: receipt.providerReference, receipt: receipt)
+                    return
+                case .rejected(let code, let message):
+                    await self.record(
+                        lane, line, attempt: attempt, event: .rejected, outcome: "rejected (same-key replay)", code: code, message: message)
+                    return
+                case .accepted(let found, let code, let message):
+                    reference = found
+                    reason = "the provider still reports it in progress"
+                    guard await self.record(
+                        lane, line, attempt: attempt, event: .inDoubt, outcome: "accepted (same-key replay)", code: code, message: message,
+                        reference: found)
+                    else { return }
+                case .notApplied(let code, let message, let retryAfter):
+                    // The replay itself was not taken (throttled, not sent): it says nothing about the first send.
+                    reason = "the same-key replay was not answered (\(code): \(message))"
+                    if retryAfter != nil || code.hasSuffix("429") { wait = await self.throttled(lane, retryAfter: retryAfter) }
+                case .inDoubt(let code, let message):
+                    reason = "the same-key replay was in doubt too (\(code): \(message))"
+                }
+            } else {
+                guard await self.admit(lane, recharge: false) else { return }
+                let status = await lane.lookup.status(request, recorded: RecordedSend(evidence: evidence, providerReference: reference))
+                self.release(lane)
+                switch status {
+                case .applied(let receipt):
+                    await self.record(
+                        lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)", reference: receipt.providerReference,
+                        receipt: receipt)
+                    return
+                case .rejected(let code, let message):
+                    await self.record(
+                        lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
+                    return
+                case .notApplied:
+                    await self.notApplied(
+                        lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil
+                    )
+                    return
+                case .pending(let found):
+                    reason = "the provider still reports it in progress"
+                    if let found, reference == nil {
+                        reference = found
+                        guard await self.record(
+                            lane, line, attempt: attempt, event: .inDoubt, outcome: "pending (status query)", code: "pending",
+                            message: reason, reference: found)
+                        else { return }
+                    }
+                case .throttled(let retryAfter):
+                    reason = "the provider answered the status query 429"
+                    wait = await self.throttled(lane, retryAfter: retryAfter)
+                case .cannotTell(let why):
+                    reason = why
+                }
             }
             var random = SystemRandomNumberGenerator()
-            let delay = self.policy.statusQueries.delay(forAttempt: query, random: &random)
+            let delay = max(self.policy.statusQueries.delay(forAttempt: query, random: &random), wait ?? .zero)
             notBefore = self.now().addingTimeInterval(delay.timeInterval)
         }
         self.logger.warning(
@@ -113,10 +192,27 @@ extension Runner {
             message: "after \(queries) status queries: \(reason)")
     }
 
+    /// A replay is sent only while this much of the provider's dedupe window is left: room for the clocks of the
+    /// two sides to differ and for the request's own time on the wire.
+    static var replaySafetyMargin: Duration { .seconds(600) }
+
+    static func hours(_ duration: Duration) -> String {
+        "\(duration.components.seconds / 3600) h"
+    }
+
+    /// A 429 on a lookup or replay: pauses the account for `Retry-After` (or the policy's pause) and returns how
+    /// long the next request must wait.
+    private func throttled(_ lane: AccountLane<C>, retryAfter: Duration?) async -> Duration {
+        let pause = retryAfter ?? self.policy.throttlePause
+        self.progress.update(lane.name) { $0.throttled += 1 }
+        await lane.limiter.pause(until: self.clock.now.advanced(by: pause))
+        return pause
+    }
+
     /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
     /// or FAILED once the attempts are spent — nothing was applied either way.
     private func notApplied(
-        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?, sentAt: Date? = nil
     ) async {
         let throttled = retryAfter != nil || code.hasSuffix("429")
         if throttled {
@@ -129,7 +225,7 @@ extension Runner {
         guard self.policy.retry.allowsRetry(afterAttempt: attempt) else {
             await self.record(
                 lane, line, attempt: attempt, event: .rejected, outcome: "gave up", code: code,
-                message: "not applied after \(attempt) attempts; last answer: \(message)")
+                message: "not applied after \(attempt) attempts; last answer: \(message)", sentAt: sentAt)
             return
         }
         var random = SystemRandomNumberGenerator()
@@ -137,7 +233,7 @@ extension Runner {
         self.progress.update(lane.name) { $0.retried += 1 }
         await self.record(
             lane, line, attempt: attempt, event: .notApplied, outcome: "not applied", code: code, message: message,
-            nextAttemptAt: self.now().addingTimeInterval(delay.timeInterval))
+            nextAttemptAt: self.now().addingTimeInterval(delay.timeInterval), sentAt: sentAt)
     }
 
     /// Records an attempt's outcome and the line's event (in a group commit with others); `false` when the store
@@ -145,12 +241,12 @@ extension Runner {
     @discardableResult
     private func record(
         _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, event: LineEvent, outcome: String, code: String? = nil,
-        message: String? = nil, reference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil
+        message: String? = nil, reference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil
     ) async -> Bool {
         let result = await self.recorder.record(
             OutcomeRecord(
                 lineID: line.id, attemptNumber: attempt, event: event, outcome: outcome, errorCode: code, errorMessage: message,
-                providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt))
+                providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt, sentAt: sentAt))
         let state: LineState
         switch result {
         case .success(let recorded): state = recorded

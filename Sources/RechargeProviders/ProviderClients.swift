@@ -18,6 +18,15 @@ public enum ProviderClients {
         }
     }
 
+    /// The read-only half of the adapter for `account`: what `recharge reconcile` holds. It cannot send a top-up.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the missing or unusable credential or setting.
+    public static func lookup(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) -> any ProviderLookup {
+        try Self.make(account: account, credentials: credentials, client: client, environment: environment).lookup
+    }
+
     /// Every provider's classification table, for documentation and tests.
     public static let classifications: [ClassificationTable] = [
         VCCClient.classification, HyperCardClient.classification, PagsmileClient.classification, UQPayClient.classification,

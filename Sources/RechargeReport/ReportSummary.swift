@@ -193,10 +193,11 @@ struct AmountRenderer {
         if let known = self.exponents[currency] {
             exponent = known
         } else {
-            // The store only holds valid ISO 4217 codes; 2 is a fallback that is never expected to be used.
-            exponent = Currency(code: currency)?.exponent ?? 2
+            // Lines hold ISO 4217 codes; a fee may be in a payment coin (HyperCard's pay coin), kept with 8 decimals.
+            exponent = ChargedAmount.exponent(of: currency)
             self.exponents[currency] = exponent
         }
+        if Currency(code: currency) == nil { return ChargedAmount.render(minorUnits: minor, unit: currency) }
         return Money.render(minorUnits: minor, exponent: exponent)
     }
 

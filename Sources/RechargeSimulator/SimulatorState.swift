@@ -13,10 +13,12 @@ struct SimCard: Sendable {
     var createdAt: String
 }
 
+/// An entry of a PayCertify card's `actions[]`: a reload is `refill`, with the balance before it (documented as
+/// `data.previous_amount_balance`; the element carries no amount).
 struct PayCertifyAction: Sendable {
     var id: String
     var type: String
-    var amountMinor: Int64
+    var previousBalanceMinor: Int64
     var createdAt: String
 }
 
@@ -97,12 +99,14 @@ final class SimulatorState: Sendable {
                 self.merchantBalances[provider]![card.currency] = available - amountMinor
             }
             let credited = amountMinor - feeMinor
+            let previousBalance = card.balanceMinor
             card.balanceMinor += credited
             let providerReference = reference ?? self.newReference()
             let exponent = SimAmount.exponent(card.currency)
             if provider == "paycertify" {
                 card.actions.append(
-                    PayCertifyAction(id: providerReference, type: "reload", amountMinor: amountMinor, createdAt: SimTime.iso(now)))
+                    PayCertifyAction(
+                        id: providerReference, type: "refill", previousBalanceMinor: previousBalance, createdAt: SimTime.iso(now)))
             }
             self.cards[key] = card
             let entry = LedgerEntry(

@@ -16,7 +16,11 @@ public struct InFlightLine: Hashable, Sendable {
     public var key: IdempotencyKey
     public var attemptNumber: Int
     public var evidence: String?
-    public var sentAt: String
+    /// When the latest attempt was claimed.
+    public var claimedAt: String
+    /// When its request actually left, if that was recorded (it is, with any answer); `nil` after a crash while
+    /// the request was on its way.
+    public var sentAt: String?
 }
 
 extension RechargeDatabase {
@@ -113,7 +117,7 @@ extension RechargeDatabase {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT line.id AS line_id, attempt.number, attempt.evidence, attempt.started_at
+                    SELECT line.id AS line_id, attempt.number, attempt.evidence, attempt.started_at, attempt.sent_at
                     FROM line JOIN attempt ON attempt.line_id = line.id
                         AND attempt.number = (SELECT max(number) FROM attempt WHERE line_id = line.id)
                     WHERE line.state = 'PROCESSING' \(filter)
@@ -125,8 +129,21 @@ extension RechargeDatabase {
                     let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex)
                 else { return nil }
                 return InFlightLine(
-                    line: line, key: key, attemptNumber: row["number"], evidence: row["evidence"], sentAt: row["started_at"])
+                    line: line, key: key, attemptNumber: row["number"], evidence: row["evidence"], claimedAt: row["started_at"],
+                    sentAt: row["sent_at"])
             }
+        }
+    }
+
+    /// The earliest moment a request under `key` may have left for `lineID`: the first attempt under the key, by
+    /// its recorded send or, where none was recorded, its claim (which came before the send). A provider's dedupe
+    /// window is measured from here, so it is never taken to run later than it does.
+    public func firstSend(lineID: Int64, key: IdempotencyKey) throws -> Date? {
+        try self.writer.read { db in
+            let first = try String.fetchOne(
+                db, sql: "SELECT min(coalesce(sent_at, started_at)) FROM attempt WHERE line_id = ? AND idempotency_key = ?",
+                arguments: [lineID, key.hex])
+            return first.flatMap(Timestamp.date(from:))
         }
     }
 

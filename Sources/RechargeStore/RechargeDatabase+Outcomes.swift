@@ -15,11 +15,14 @@ public struct OutcomeRecord: Sendable {
     public var receipt: ProviderReceipt?
     /// When a line sent back to PENDING may be claimed again (backoff, `Retry-After`).
     public var nextAttemptAt: Date?
+    /// When the attempt's request actually left (after admission), recorded on the attempt.
+    public var sentAt: Date?
     public var actor: String
 
     public init(
         lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
-        providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, actor: String = "engine"
+        providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil,
+        actor: String = "engine"
     ) {
         self.lineID = lineID
         self.attemptNumber = attemptNumber
@@ -30,6 +33,7 @@ public struct OutcomeRecord: Sendable {
         self.providerReference = providerReference
         self.receipt = receipt
         self.nextAttemptAt = nextAttemptAt
+        self.sentAt = sentAt
         self.actor = actor
     }
 }
@@ -63,8 +67,14 @@ extension RechargeDatabase {
         }
         // Cached statements: this runs once per line of a batch.
         try db.cachedStatement(
-            sql: "UPDATE attempt SET finished_at = ?, outcome = ?, error_code = ?, error_message = ? WHERE line_id = ? AND number = ?"
-        ).execute(arguments: [at, record.outcome, record.errorCode, record.errorMessage, record.lineID, record.attemptNumber])
+            sql: """
+                UPDATE attempt SET finished_at = ?, outcome = ?, error_code = ?, error_message = ?, sent_at = coalesce(sent_at, ?)
+                WHERE line_id = ? AND number = ?
+                """
+        ).execute(arguments: [
+            at, record.outcome, record.errorCode, record.errorMessage, record.sentAt.map(Timestamp.string), record.lineID,
+            record.attemptNumber,
+        ])
         var target = LineState.processing
         if case .transition(let next, _) = action {
             target = next
@@ -81,12 +91,20 @@ extension RechargeDatabase {
             ).execute(arguments: [
                 next.rawValue, record.providerReference ?? receipt?.providerReference, record.errorCode, record.errorMessage,
                 record.nextAttemptAt.map(Timestamp.string), at, receipt?.credited?.minorUnits, receipt?.credited?.currency.code,
-                receipt?.fee?.minorUnits, receipt?.fee?.currency.code, next.isSettled, at, record.lineID,
+                receipt?.fee?.minorUnits, receipt?.fee?.unit, next.isSettled, at, record.lineID,
             ])
         } else {
+            // Still in flight: keep the provider's reference as soon as an answer carries it (UQPay's card_order_id is
+            // what its read-only lookup needs).
             try db.cachedStatement(
-                sql: "UPDATE line SET last_error_code = ?, last_error_message = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING'"
-            ).execute(arguments: [record.errorCode, record.errorMessage, at, record.lineID])
+                sql: """
+                    UPDATE line SET last_error_code = ?, last_error_message = ?, updated_at = ?,
+                        provider_reference = coalesce(?, provider_reference)
+                    WHERE id = ? AND state = 'PROCESSING'
+                    """
+            ).execute(arguments: [
+                record.errorCode, record.errorMessage, at, record.providerReference ?? record.receipt?.providerReference, record.lineID,
+            ])
         }
         guard db.changesCount == 1 else {
             throw StoreError(.stateChanged, "line \(record.lineID) is no longer PROCESSING")

@@ -78,14 +78,14 @@ extension RechargeDatabase {
 }
 
 extension RechargeDatabase {
-    /// Settled lines (SUCCESS or FAILED) of a batch that were sent under a key, in file order: what verification
+    /// Settled lines (SUCCESS, FAILED or CANCELLED) of a batch that were sent under a key, in file order: what verification
     /// asks the providers about.
     public func settledSentLines(batchID: Int64) throws -> [LineRecord] {
         try self.writer.read { db in
             try LineRecord.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM line WHERE batch_id = ? AND state IN ('SUCCESS', 'FAILED') AND idempotency_key IS NOT NULL
+                    SELECT * FROM line WHERE batch_id = ? AND state IN ('SUCCESS', 'FAILED', 'CANCELLED') AND idempotency_key IS NOT NULL
                     ORDER BY line_number
                     """,
                 arguments: [batchID])

@@ -188,6 +188,15 @@ enum Schema {
                     CREATE INDEX event_resolved ON event(batch_id, line_id) WHERE kind IN ('resolved-success', 'resolved-failed');
                     """)
         }
+        migrator.registerMigration("v5: the moment each request left") { db in
+            try db.execute(
+                sql: """
+                    -- When the request actually left (after admission by the rate limiter), as opposed to the claim
+                    -- (started_at): every "not before" rule and every provider dedupe window is timed from it.
+                    ALTER TABLE attempt ADD COLUMN sent_at TEXT;
+                    CREATE INDEX attempt_by_key ON attempt(idempotency_key);
+                    """)
+        }
         return migrator
     }
 }

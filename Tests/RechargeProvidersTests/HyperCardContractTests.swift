@@ -29,7 +29,7 @@ import _CryptoExtras
                 return
             }
             #expect(receipt.credited == Money(minorUnits: 9_950, currency: Self.usd))
-            #expect(receipt.fee == Money(minorUnits: 50, currency: Self.usd))
+            #expect(receipt.fee == ChargedAmount(minorUnits: 50_000_000, unit: "USDT"))
             #expect(receipt.exchangeRate == "1")
             #expect(fixture.ledger.count == 1)
             let entry = try #require(fixture.ledger.first)

@@ -99,7 +99,7 @@ import _CryptoExtras
         case "http:5xx": exchange = Self.response(502, "<html>bad gateway</html>")
         default: exchange = Self.response(200, #"{"code":"\#(rule.code)","msg":"the message","data":null}"#)
         }
-        let outcome = HyperCardClient.classify(exchange, currency: Self.usd)
+        let outcome = HyperCardClient.classify(exchange, currency: Self.usd, payCoin: "usdt")
         let message = rule.code.hasPrefix("http:") ? nil : "the message"
         switch (rule.answerClass, outcome) {
         case (.final, .rejected(let code, let text)):
@@ -133,9 +133,33 @@ import _CryptoExtras
         )
         let receipt = ProviderReceipt(
             providerReference: "HC1", credited: Money(minorUnits: 18_800, currency: Self.usd),
-            fee: Money(minorUnits: 88, currency: Self.usd),
+            fee: ChargedAmount(minorUnits: 88_000_000, unit: "USDT"),
             exchangeRate: "1.0002")
-        #expect(HyperCardClient.classify(exchange, currency: Self.usd) == .applied(receipt))
+        #expect(HyperCardClient.classify(exchange, currency: Self.usd, payCoin: "usdt") == .applied(receipt))
+    }
+
+    /// Seed 001: `recharge_fee_amount` is "Recharge fee in payment coin". On a JPY card paid in USDT the fee is
+    /// USDT, however small, and never read as yen.
+    @Test func theFeeIsInThePayCoinNotTheCardCurrency() throws {
+        let jpy = try #require(Currency(code: "JPY"))
+        let exchange = Self.response(
+            200,
+            #"{"code":"00000","msg":"ok","data":{"card_coin":"jpy","currency_amount":"20000","order_no":"HC2","pay_coin":"usdt","recharge_amount":"135.40","recharge_fee_amount":"0.88","recharge_fee_usdt_amount":"0.88"}}"#
+        )
+        guard case .applied(let receipt) = HyperCardClient.classify(exchange, currency: jpy, payCoin: "usdt") else {
+            Issue.record("not applied")
+            return
+        }
+        #expect(receipt.credited == Money(minorUnits: 20_000, currency: jpy))
+        #expect(receipt.fee == ChargedAmount(minorUnits: 88_000_000, unit: "USDT"))
+        #expect(receipt.fee?.description == "0.88 USDT")
+        // Without pay_coin in the answer, the coin the request named.
+        let bare = Self.response(200, #"{"code":"00000","msg":"ok","data":{"order_no":"HC3","recharge_fee_amount":"400"}}"#)
+        guard case .applied(let second) = HyperCardClient.classify(bare, currency: jpy, payCoin: "usdt") else {
+            Issue.record("not applied")
+            return
+        }
+        #expect(second.fee?.description == "400.00 USDT")
     }
 
     @Test func aZeroFeeIsAZeroAmount() {
@@ -154,7 +178,7 @@ import _CryptoExtras
             200,
             #"{"code":"00000","msg":"ok","data":{"status":\#(status),"order_no":"HC1","currency_amount":"99.5","recharge_fee_amount":"0.5","card_id":"c","mc_trade_no":"m"}}"#
         )
-        let outcome = HyperCardClient.classifyStatus(exchange, currency: Self.usd)
+        let outcome = HyperCardClient.classifyStatus(exchange, currency: Self.usd, payCoin: "usdt")
         switch (expected, outcome) {
         case ("applied", .applied(let receipt)):
             #expect(receipt.providerReference == "HC1")
@@ -166,14 +190,14 @@ import _CryptoExtras
 
     @Test func anEmptyQueryAnswerMeansNoSuchOrder() {
         #expect(
-            HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok","data":{}}"#), currency: Self.usd) == .notApplied
+            HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok","data":{}}"#), currency: Self.usd, payCoin: "usdt") == .notApplied
         )
-        #expect(HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok"}"#), currency: Self.usd) == .notApplied)
-        if case .cannotTell = HyperCardClient.classifyStatus(Self.response(500, "oops"), currency: Self.usd) {
+        #expect(HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok"}"#), currency: Self.usd, payCoin: "usdt") == .notApplied)
+        if case .cannotTell = HyperCardClient.classifyStatus(Self.response(500, "oops"), currency: Self.usd, payCoin: "usdt") {
         } else {
             Issue.record("a failed query must not be read as an answer")
         }
-        if case .cannotTell = HyperCardClient.classifyStatus(.failed(sent: true, reason: "reset"), currency: Self.usd) {
+        if case .cannotTell = HyperCardClient.classifyStatus(.failed(sent: true, reason: "reset"), currency: Self.usd, payCoin: "usdt") {
         } else {
             Issue.record("a failed query must not be read as an answer")
         }

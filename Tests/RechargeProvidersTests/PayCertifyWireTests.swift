@@ -37,7 +37,10 @@ import Testing
             card
                 == PayCertifyWire.Card(
                     id: "0b7e", availableAmount: "100.02",
-                    actions: [.init(id: "act_1", type: "create", amount: "0"), .init(id: "act_2", type: "reload", amount: "100.02")]))
+                    actions: [
+                        .init(id: "act_1", type: "create", amount: "0", createdAt: "2020-04-03T09:09:53+0000"),
+                        .init(id: "act_2", type: "reload", amount: "100.02", createdAt: "2020-04-03T09:10:00+0000"),
+                    ]))
     }
 
     @Test(arguments: ["", "{", "[1,]", "{\"a\":}", "01x", "{\"a\":1} x", "\"\\x\"", "-", "1.", "1e"])
@@ -104,6 +107,44 @@ import Testing
         for card in [other, twice, moved] {
             guard case .cannotTell = PayCertifyWire.compare(before, now: card, amount: amount) else { Issue.record("\(card)"); continue }
         }
+    }
+
+    /// The reload answer as PayCertify documents it (seed: reload-card): the card object's type is `reload`, each
+    /// action's is `refill`, with `data.previous_amount_balance` and no amount.
+    static let documentedReload = #"""
+        {"vcard":{"id":"42e012cf-0000-0000-0000-8a1806bcaf6e","type":"reload","card_number":"4111111111111111",
+        "amount":200.50,"status":"active","available_amount":223.95,
+        "actions":[{"id":"df413355-0000-0000-0000-7f4aa8534561","virtual_card_id":"42e012cf-0000-0000-0000-8a1806bcaf6e",
+        "type":"refill","data":{"previous_amount_balance":100.50,"virtual_card_previous_amount":200.50},
+        "created_at":"2020-04-03 09:09:53","updated_at":"2020-04-03 09:09:53","deleted_at":""}],
+        "is_cancelable":1,"meta":{},"created_at":"2020-04-03T09:09:53+0000"}}
+        """#
+
+    @Test func aLostReloadSettlesOnTheDocumentedActionShape() throws {
+        let amount = try Money.parse("123.45", currency: Self.usd)
+        let card = try #require(PayCertifyWire.card(Array(Self.documentedReload.utf8)))
+        #expect(card.actions.first?.type == "refill")
+        #expect(card.actions.first?.previousBalance == "100.50")
+        #expect(card.actions.first?.amount == nil)
+        let before = PayCertifyWire.Snapshot(
+            cardID: "42e012cf-0000-0000-0000-8a1806bcaf6e", availableAmount: "100.50", actionCount: 0, actionIDs: [])
+        #expect(
+            PayCertifyWire.compare(before, now: card, amount: amount)
+                == .applied(ProviderReceipt(providerReference: "df413355-0000-0000-0000-7f4aa8534561")))
+        // The action must start from the snapshot's balance, and the balance must rise by exactly the amount.
+        let otherStart = PayCertifyWire.Snapshot(cardID: before.cardID, availableAmount: "100.49", actionCount: 0, actionIDs: [])
+        guard case .cannotTell = PayCertifyWire.compare(otherStart, now: card, amount: amount) else {
+            Issue.record("a refill from another balance is not this reload")
+            return
+        }
+        guard case .cannotTell = PayCertifyWire.compare(before, now: card, amount: try Money.parse("123.44", currency: Self.usd)) else {
+            Issue.record("a balance moved by another amount is not this reload")
+            return
+        }
+        // The reload answer itself names that action.
+        #expect(
+            PayCertifyClient.classify(.response(status: 200, headers: [], body: Array(Self.documentedReload.utf8)))
+                == .applied(ProviderReceipt(providerReference: "df413355-0000-0000-0000-7f4aa8534561")))
     }
 
     @Test func evidenceRoundTripsWithoutPAN() {

@@ -111,7 +111,9 @@ import Testing
         case errorAfterApply, failBeforeApply, slowAfterApply, dropAfterApply
     }
 
-    /// Whatever went wrong, the same-key replay settles it and the ledger has exactly one top-up.
+    /// Whatever went wrong, the read-only lookup cannot tell without a `card_order_id`; the same-key replay (a send,
+    /// within UQPay's 24 h) settles it with the order id, the lookup then confirms it by the order query, and the
+    /// ledger has exactly one top-up.
     @Test(.timeLimit(.minutes(1)), arguments: Fault.allCases)
     func anInDoubtTopUpIsResolvedBySameKeyReplay(_ fault: Fault) async throws {
         try await SimulatorFixture.with { fixture in
@@ -135,7 +137,16 @@ import Testing
             let outcome = await client.recharge(request)
             guard case .inDoubt = outcome else { Issue.record("\(fault): \(outcome)"); return }
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "uqpay")
-            let status = await client.status(request, evidence: nil)
+            guard case .cannotTell = await client.status(request, evidence: nil) else {
+                Issue.record("\(fault): a lookup without an order id must not tell")
+                return
+            }
+            let replayed = await client.recharge(request)
+            guard case .applied(let receipt) = replayed, let orderID = receipt.providerReference else {
+                Issue.record("\(fault): \(replayed)")
+                return
+            }
+            let status = await client.status(request, evidence: nil, reference: orderID)
             guard case .applied = status else { Issue.record("\(fault): \(status)"); return }
             let applied = fixture.ledger.filter { $0.idempotencyKey == request.key.uuidV4 }
             #expect(applied.count == 1)

@@ -39,21 +39,17 @@ import Testing
             let status = rule.code == "api_error" ? 500 : (rule.code == "unauthorized_error" ? 401 : 400)
             exchange = .response(status: status, headers: [], body: Array(#"{"type":"\#(rule.code)","code":"x","message":"m"}"#.utf8))
         }
-        let outcome = try UQPayClient(
-            account: ProviderAccount(name: "u", kind: .uqpay, baseURL: "http://127.0.0.1:1/uqpay/api"),
-            credentials: ["clientID": Secret("c"), "apiKey": Secret("k")], client: .shared
-        ).classify(exchange, request: Self.request)
+        let outcome = UQPayClient.classify(exchange, request: Self.request)
         switch (rule.answerClass, outcome) {
         case (.final, .rejected), (.retry, .notApplied), (.inDoubt, .inDoubt), (.queryFirst, .inDoubt): break
+        // Taken, not finished: in doubt, with the order id its lookup follows.
+        case (.inDoubt, .accepted) where rule.code.hasPrefix("order:"): break
         default: Issue.record("\(rule.code) should be \(rule.answerClass), got \(outcome)")
         }
     }
 
     @Test func aSuccessWithoutAnOrderIsInDoubt() throws {
-        let outcome = try UQPayClient(
-            account: ProviderAccount(name: "u", kind: .uqpay, baseURL: "http://127.0.0.1:1/uqpay/api"),
-            credentials: ["clientID": Secret("c"), "apiKey": Secret("k")], client: .shared
-        ).classify(.response(status: 200, headers: [], body: Array("<html>ok</html>".utf8)), request: Self.request)
+        let outcome = UQPayClient.classify(.response(status: 200, headers: [], body: Array("<html>ok</html>".utf8)), request: Self.request)
         guard case .inDoubt = outcome else {
             Issue.record("\(outcome)")
             return

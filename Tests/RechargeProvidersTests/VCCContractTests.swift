@@ -207,16 +207,16 @@ import Testing
             let request = fixture.request(.vcc, amount: "4.25")
             let evidence = try #require(await vcc.evidenceBeforeRecharge(request))
             #expect(VCCWire.snapshot(evidence)?.balance == "0.00")
-            #expect(await vcc.balanceFallback(request, evidence: evidence, because: "test") == .notApplied)
+            #expect(await vcc.reads.balanceFallback(request, evidence: evidence, because: "test") == .notApplied)
             #expect(await vcc.recharge(request) != .notApplied(code: "", message: "", retryAfter: nil))
             #expect(
-                await vcc.balanceFallback(request, evidence: evidence, because: "test") == .applied(ProviderReceipt(providerReference: nil))
+                await vcc.reads.balanceFallback(request, evidence: evidence, because: "test") == .applied(ProviderReceipt(providerReference: nil))
             )
             _ = await vcc.recharge(request)
-            guard case .cannotTell = await vcc.balanceFallback(request, evidence: evidence, because: "test") else {
+            guard case .cannotTell = await vcc.reads.balanceFallback(request, evidence: evidence, because: "test") else {
                 Issue.record("two charges"); return
             }
-            guard case .cannotTell = await vcc.balanceFallback(request, evidence: nil, because: "test") else {
+            guard case .cannotTell = await vcc.reads.balanceFallback(request, evidence: nil, because: "test") else {
                 Issue.record("no evidence"); return
             }
         }

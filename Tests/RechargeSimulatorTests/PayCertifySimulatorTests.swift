@@ -29,11 +29,13 @@ import Testing
             let shown = try await sim.get(PayCertifyWire.cardPath(Self.card), headers: PayCertifyWire.headers())
             #expect(shown.status == 200)
             #expect(shown.text.contains(#""available_amount":223.45,"#))
-            #expect(shown.text.contains(#""amount":123.45,"#))
             let actions = try #require(object(try shown.json()["vcard"])?["actions"] as? [[String: Any]])
             #expect(actions.count == 1)
             let action = try #require(actions.first)
-            #expect(action["type"] as? String == "reload")
+            // As documented (reload-card): `refill`, the balance before it in `data`, no amount.
+            #expect(action["type"] as? String == "refill")
+            #expect(action["amount"] == nil)
+            #expect(shown.text.contains(#""previous_amount_balance":100.00"#))
 
             let entry = try #require(try await sim.ledger().first)
             #expect(entry.provider == "paycertify" && entry.cardID == Self.card && entry.amount == "123.45")

@@ -30,7 +30,8 @@ import Testing
         }
         let inFlight = try database.inFlightLines()
         #expect(Set(inFlight.map(\.line.id)) == Set(claimed.map(\.line.id)))
-        #expect(inFlight.allSatisfy { $0.attemptNumber == 1 && $0.sentAt == fixedNowText })
+        // Claimed, not yet sent: the moment a request leaves is recorded with its answer, never guessed from the claim.
+        #expect(inFlight.allSatisfy { $0.attemptNumber == 1 && $0.claimedAt == fixedNowText && $0.sentAt == nil })
     }
 
     @Test func aLineNoLongerPendingIsNotClaimed() throws {

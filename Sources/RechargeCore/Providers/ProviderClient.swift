@@ -34,11 +34,12 @@ public struct ProviderReceipt: Hashable, Sendable {
     public var providerReference: String?
     /// What reached the card, where the provider says (HyperCard credits the amount less its fee).
     public var credited: Money?
-    public var fee: Money?
+    /// What the provider charged, in the unit it charged it in (HyperCard: the pay coin).
+    public var fee: ChargedAmount?
     /// The exchange rate the provider applied, as it wrote it.
     public var exchangeRate: String?
 
-    public init(providerReference: String?, credited: Money? = nil, fee: Money? = nil, exchangeRate: String? = nil) {
+    public init(providerReference: String?, credited: Money? = nil, fee: ChargedAmount? = nil, exchangeRate: String? = nil) {
         self.providerReference = providerReference
         self.credited = credited
         self.fee = fee
@@ -56,8 +57,11 @@ public enum RechargeOutcome: Hashable, Sendable {
     /// under the same key, after `retryAfter` when the provider said.
     case notApplied(code: String, message: String, retryAfter: Duration?)
     /// It may or may not have taken effect (time-out, reset, 5xx after sending). Never re-sent blindly:
-    /// resolved through ``ProviderClient/status(_:evidence:)``.
+    /// resolved through the account's ``ProviderLookup``.
     case inDoubt(code: String, message: String)
+    /// The provider took it and has not finished it; `reference` is what its read-only lookup follows (UQPay's
+    /// `card_order_id`). Recorded at once, so that the lookup survives a crash.
+    case accepted(reference: String, code: String, message: String)
 }
 
 /// What a status query established about a top-up sent earlier.
@@ -67,24 +71,61 @@ public enum StatusOutcome: Hashable, Sendable {
     case rejected(code: String, message: String)
     /// The provider has no trace of it and says so definitely: it did not take effect.
     case notApplied
-    /// The provider knows it but has not finished it.
-    case pending
+    /// The provider knows it but has not finished it; `reference` is its own id for it, when it gave one.
+    case pending(reference: String?)
+    /// The provider answered 429: ask again no sooner than `retryAfter` (when it said).
+    case throttled(retryAfter: Duration?)
     /// The question could not be answered now (the query itself failed, or the evidence is ambiguous).
     case cannotTell(reason: String)
 }
 
-/// The engine's only view of a provider. Adapters never throw: every failure is classified.
+/// What the engine knows about an earlier send, for a lookup: the evidence recorded before it and the provider's
+/// reference, when an answer carried one.
+public struct RecordedSend: Hashable, Sendable {
+    public var evidence: ResolutionEvidence?
+    public var providerReference: String?
+
+    public init(evidence: ResolutionEvidence? = nil, providerReference: String? = nil) {
+        self.evidence = evidence
+        self.providerReference = providerReference
+    }
+}
+
+/// A card read before sending.
+public enum EvidenceRead: Hashable, Sendable {
+    /// The provider needs no evidence (it keeps a record by key).
+    case notNeeded
+    case recorded(ResolutionEvidence)
+    /// The card could not be read now (answered 429 with `retryAfter`, failed, or unreadable).
+    case unavailable(reason: String, retryAfter: Duration?)
+
+    public var evidence: ResolutionEvidence? {
+        if case .recorded(let evidence) = self { return evidence }
+        return nil
+    }
+}
+
+/// The read-only half of a provider: order, transaction and card queries. Recovery and `recharge reconcile` hold
+/// only this; it has no way to send a top-up (each adapter's lookup speaks through a transport that refuses
+/// every path but the provider's read endpoints).
+public protocol ProviderLookup: Sendable {
+    /// Evidence to record **before** sending, for providers without a merchant key (a card snapshot), so that a
+    /// time-out can be resolved afterwards, even after a crash.
+    func evidenceBeforeRecharge(_ request: RechargeRequest) async -> EvidenceRead
+
+    /// Establishes by read requests only whether an earlier send under `request.key` took effect: the provider's
+    /// status query by key or by its recorded reference, or a comparison of the card with the recorded evidence.
+    func status(_ request: RechargeRequest, recorded: RecordedSend) async -> StatusOutcome
+}
+
+/// The send capability: what only the engine's send path (and its in-flight resolution, for a same-key replay
+/// inside ``ExecutionRules/replayWindow``) holds. Adapters never throw: every failure is classified.
 public protocol ProviderClient: Sendable {
-    /// Evidence to record **before** sending, for providers without a merchant key (a card snapshot), so that
-    /// a time-out can be resolved afterwards, even after a crash. `nil` when the provider needs none.
-    func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence?
+    /// The read-only half, handed to recovery and reconcile.
+    var lookup: any ProviderLookup { get }
 
-    /// Sends the top-up under `request.key`.
+    /// Sends the top-up under `request.key`. A second call under the same key is a second send.
     func recharge(_ request: RechargeRequest) async -> RechargeOutcome
-
-    /// Establishes whether an earlier send under `request.key` took effect, by the provider's status query, a
-    /// same-key replay, or a comparison with the evidence recorded before sending.
-    func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome
 
     /// What the engine must respect for this provider's resolution to be sound.
     var executionRules: ExecutionRules { get }
@@ -105,17 +146,25 @@ public struct ExecutionRules: Hashable, Sendable {
     /// At most one recharge per card in flight: the provider has no merchant key, and an in-doubt send is
     /// resolved by comparing the card with a snapshot, which a concurrent top-up of the same card would spoil.
     public var onePerCard: Bool
-    /// Send only with evidence recorded before sending (``ProviderClient/evidenceBeforeRecharge(_:)``): without
+    /// Send only with evidence recorded before sending (``ProviderLookup/evidenceBeforeRecharge(_:)``): without
     /// it an in-doubt send cannot be resolved at all. When the evidence cannot be had, the line waits.
     public var requiresEvidence: Bool
     /// Ask for the status of an in-doubt send no sooner than this after sending: where "not found" is read as
     /// "not applied", the request must no longer be able to arrive at the provider.
     public var statusDelayAfterSend: Duration
+    /// The provider's documented dedupe window: a same-key replay sent within this long of the **first** send
+    /// under the key returns the original result and creates nothing (UQPay: 24 hours). Only then may the engine
+    /// replay to learn an outcome it has no reference to look up; past it, a replay would be a new top-up.
+    /// `nil`: the provider's lookup needs no reference, and a replay is never used.
+    public var replayWindow: Duration?
 
-    public init(onePerCard: Bool = false, requiresEvidence: Bool = false, statusDelayAfterSend: Duration = .zero) {
+    public init(
+        onePerCard: Bool = false, requiresEvidence: Bool = false, statusDelayAfterSend: Duration = .zero, replayWindow: Duration? = nil
+    ) {
         self.onePerCard = onePerCard
         self.requiresEvidence = requiresEvidence
         self.statusDelayAfterSend = statusDelayAfterSend
+        self.replayWindow = replayWindow
     }
 }
 

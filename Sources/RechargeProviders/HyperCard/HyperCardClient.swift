@@ -14,6 +14,7 @@ public struct HyperCardClient: ProviderClient {
     let privateKey: _RSA.Signing.PrivateKey
     let transport: HTTPTransport
     let environment: AdapterEnvironment
+    let queries: HyperCardLookup
 
     /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
     public init(
@@ -37,11 +38,16 @@ public struct HyperCardClient: ProviderClient {
         self.baseURL = baseURL
         self.merchantID = merchantID
         self.privateKey = privateKey
-        self.transport = HTTPTransport(client: client)
+        let transport = HTTPTransport(client: client)
+        self.transport = transport
         self.environment = environment
+        self.queries = HyperCardLookup(
+            baseURL: baseURL, signer: HyperCardSigner(merchantID: merchantID, privateKey: privateKey, environment: environment),
+            transport: ReadOnlyTransport(transport, reads: [(.POST, "openapi/card/recharge/query")]),
+            timeout: .milliseconds(account.timeoutMilliseconds))
     }
 
-    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? { nil }
+    public var lookup: any ProviderLookup { self.queries }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         guard let payCoin = request.payCoin ?? request.account.defaultPayCoin ?? self.account.defaultPayCoin, !payCoin.isEmpty else {
@@ -52,7 +58,7 @@ public struct HyperCardClient: ProviderClient {
             ("recharge_amount", request.amount.decimalString),
         ]
         if let remark = request.remark, !remark.isEmpty { fields.append(("remark", remark)) }
-        let signed: SignedRequest
+        let signed: HyperCardSigner.SignedRequest
         do {
             signed = try self.signedRequest(fields)
         } catch {
@@ -60,45 +66,18 @@ public struct HyperCardClient: ProviderClient {
         }
         let exchange = await self.transport.send(
             .POST, self.baseURL + "/openapi/card/recharge", headers: signed.headers, body: signed.body, timeout: self.timeout)
-        return Self.classify(exchange, currency: request.amount.currency)
-    }
-
-    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-        let signed: SignedRequest
-        do {
-            signed = try self.signedRequest([("card_id", request.cardID), ("mc_trade_no", request.key.hyperCardTradeNumber)])
-        } catch {
-            return .cannotTell(reason: "could not sign the query: \(error)")
-        }
-        let exchange = await self.transport.send(
-            .POST, self.baseURL + "/openapi/card/recharge/query", headers: signed.headers, body: signed.body, timeout: self.timeout)
-        return Self.classifyStatus(exchange, currency: request.amount.currency)
+        return Self.classify(exchange, currency: request.amount.currency, payCoin: payCoin)
     }
 
     var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
 
-    /// A request ready to send: its headers (with `signature`), its body, and the string that was signed.
-    struct SignedRequest {
-        var headers: [(String, String)]
-        var body: [UInt8]
-        var canonical: String
-    }
-
     /// Builds the headers, the JSON body and the signature for `fields`, with the environment's time and nonce.
-    func signedRequest(_ fields: [(String, String)]) throws -> SignedRequest {
-        let timestamp = String(Int64(self.environment.now().timeIntervalSince1970.rounded(.down)))
-        let nonce = self.environment.randomString(10, alphabet: "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        var headers = [
-            ("timestamp", timestamp), ("nonce", nonce), ("api-key", self.merchantID), ("version", "1.0"), ("lang", "en"),
-        ]
-        let canonical = HyperCardSignature.canonicalString(headers: headers, body: fields)
-        headers.append(("signature", try HyperCardSignature.sign(canonical, with: self.privateKey)))
-        headers.append(("Content-Type", "application/json"))
-        return SignedRequest(headers: headers, body: FlatJSON.object(fields), canonical: canonical)
+    func signedRequest(_ fields: [(String, String)]) throws -> HyperCardSigner.SignedRequest {
+        try self.queries.signer.signedRequest(fields)
     }
 
     /// What a recharge exchange means for the line.
-    static func classify(_ exchange: HTTPExchange, currency: Currency) -> RechargeOutcome {
+    static func classify(_ exchange: HTTPExchange, currency: Currency, payCoin: String?) -> RechargeOutcome {
         switch exchange {
         case .failed(sent: false, let reason):
             return .notApplied(code: "not-sent", message: reason, retryAfter: nil)
@@ -118,7 +97,7 @@ public struct HyperCardClient: ProviderClient {
                 return Self.classification.outcome(code: "http:\(status)", message: "HTTP \(status) without an answer code")
             }
             if answer.code == "00000" && (200...299).contains(status) {
-                return .applied(HyperCardWire.receipt(answer.data, currency: currency))
+                return .applied(HyperCardWire.receipt(answer.data, currency: currency, payCoin: payCoin))
             }
             return Self.classification.outcome(code: answer.code, message: answer.message, retryAfter: retryAfter(exchange))
         }
@@ -126,10 +105,12 @@ public struct HyperCardClient: ProviderClient {
 
     /// What a recharge-query exchange says. Status 1 is success, 0/2/3 are not final (2 "can still become a
     /// refund"), 4 is refunded; empty `data` means HyperCard has no order under that `mc_trade_no`.
-    static func classifyStatus(_ exchange: HTTPExchange, currency: Currency) -> StatusOutcome {
+    static func classifyStatus(_ exchange: HTTPExchange, currency: Currency, payCoin: String?) -> StatusOutcome {
         switch exchange {
         case .failed(_, let reason):
             return .cannotTell(reason: "the recharge query failed: \(reason)")
+        case .response(429, _, _):
+            return .throttled(retryAfter: retryAfter(exchange))
         case .response(let status, _, let body):
             guard (200...299).contains(status), let answer = HyperCardWire.answer(body) else {
                 return .cannotTell(reason: "the recharge query answered HTTP \(status)")
@@ -139,8 +120,8 @@ public struct HyperCardClient: ProviderClient {
             }
             guard !answer.data.isEmpty else { return .notApplied }
             switch HyperCardWire.text(answer.data["status"]) {
-            case "1": return .applied(HyperCardWire.receipt(answer.data, currency: currency))
-            case "0", "2", "3": return .pending
+            case "1": return .applied(HyperCardWire.receipt(answer.data, currency: currency, payCoin: payCoin))
+            case "0", "2", "3": return .pending(reference: HyperCardWire.text(answer.data["order_no"]).flatMap { $0.isEmpty ? nil : $0 })
             case "4": return .rejected(code: "status:4", message: "refunded")
             case let other: return .cannotTell(reason: "the recharge query answered status \(other ?? "(none)")")
             }

@@ -27,14 +27,17 @@ enum HyperCardWire {
         }
     }
 
-    /// The receipt of an order object (recharge answer or query `data`): `currency_amount` is the fiat that
-    /// reached the card, `recharge_fee_amount` the fee, both exact in the line's currency.
-    static func receipt(_ data: [String: Any], currency: Currency) -> ProviderReceipt {
-        let reference = Self.text(data["order_no"]).flatMap { $0.isEmpty ? nil : $0 }
-        let rate = Self.text(data["currency_exchange_usd_rate"]).flatMap { $0.isEmpty ? nil : $0 }
+    /// The receipt of an order object (recharge answer or query `data`) [DOC 2.1.4 Recharge]: `currency_amount`
+    /// is the fiat that reached the card, in `card_coin`; `recharge_fee_amount` is the fee **in the pay coin**
+    /// (`pay_coin`, else the one the request named), exact, however small.
+    static func receipt(_ data: [String: Any], currency: Currency, payCoin: String?) -> ProviderReceipt {
+        func nonEmpty(_ key: String) -> String? { Self.text(data[key]).flatMap { $0.isEmpty ? nil : $0 } }
+        let cardCurrency = nonEmpty("card_coin").flatMap { Currency(code: $0.uppercased()) } ?? currency
+        let coin = nonEmpty("pay_coin") ?? payCoin
         return ProviderReceipt(
-            providerReference: reference, credited: Self.money(Self.text(data["currency_amount"]), currency: currency),
-            fee: Self.money(Self.text(data["recharge_fee_amount"]), currency: currency), exchangeRate: rate)
+            providerReference: nonEmpty("order_no"), credited: Self.money(nonEmpty("currency_amount"), currency: cardCurrency),
+            fee: coin.flatMap { coin in nonEmpty("recharge_fee_amount").flatMap { ChargedAmount.parse($0, unit: coin) } },
+            exchangeRate: nonEmpty("currency_exchange_usd_rate"))
     }
 
     /// An exact non-negative amount; zero (which ``Money/parse(_:currency:)`` refuses) and trailing zeros beyond

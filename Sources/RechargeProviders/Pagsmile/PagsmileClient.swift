@@ -5,7 +5,7 @@ import RechargeCore
 import _CryptoExtras
 
 /// Pagsmile issuing: `POST /issuing/card/recharge` with the hybrid-encrypted envelope, resolved through
-/// `POST /issuing/card/query-card-transaction-detail {order_no}`.
+/// `POST /issuing/card/query-card-transaction-detail {order_no}` (``PagsmileLookup``).
 public struct PagsmileClient: ProviderClient {
     let account: ProviderAccount
     let baseURL: String
@@ -19,6 +19,7 @@ public struct PagsmileClient: ProviderClient {
     nonisolated(unsafe) let merchantKey: _RSA.Encryption.PrivateKey
     let transport: HTTPTransport
     let environment: AdapterEnvironment
+    let details: PagsmileLookup
 
     /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
     public init(
@@ -52,11 +53,17 @@ public struct PagsmileClient: ProviderClient {
         self.partnerID = partnerID
         self.platformKey = platformKey
         self.merchantKey = merchantKey
-        self.transport = HTTPTransport(client: client)
+        let transport = HTTPTransport(client: client)
+        self.transport = transport
         self.environment = environment
+        self.details = PagsmileLookup(
+            sealer: PagsmileSealer(
+                appID: appID, partnerID: partnerID, platformKey: platformKey, merchantKey: merchantKey, environment: environment),
+            baseURL: baseURL, transport: ReadOnlyTransport(transport, reads: [(.POST, "issuing/card/query-card-transaction-detail")]),
+            timeout: .milliseconds(account.timeoutMilliseconds))
     }
 
-    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? { nil }
+    public var lookup: any ProviderLookup { self.details }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         guard
@@ -80,17 +87,6 @@ public struct PagsmileClient: ProviderClient {
         return Self.classify(exchange, merchantKey: self.merchantKey)
     }
 
-    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-        let envelope: Envelope
-        do {
-            envelope = try self.envelope([("order_no", request.key.hex)])
-        } catch {
-            return .cannotTell(reason: "could not encrypt the query: \(error)")
-        }
-        let exchange = await self.send("/issuing/card/query-card-transaction-detail", envelope)
-        return Self.classifyStatus(exchange, merchantKey: self.merchantKey, currency: request.amount.currency)
-    }
-
     var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
 
     func send(_ path: String, _ envelope: Envelope) async -> HTTPExchange {
@@ -100,30 +96,11 @@ public struct PagsmileClient: ProviderClient {
             timeout: self.timeout)
     }
 
-    /// A request envelope, with what went into it (for known-answer tests).
-    struct Envelope {
-        var body: [UInt8]
-        var aesKey: String
-        var iv: String
-        var plaintext: [UInt8]
-        var bizData: String
-        var randomKey: String
-    }
+    typealias Envelope = PagsmileSealer.Envelope
 
     /// Encrypts `fields` under a fresh AES key and IV from the environment and wraps them in the envelope.
     func envelope(_ fields: [(String, String)]) throws -> Envelope {
-        let aesKey = self.environment.randomString(16, alphabet: "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        let iv = self.environment.randomString(16)
-        let requestID = self.environment.randomString(32, alphabet: "0123456789abcdef")
-        let plaintext = FlatJSON.object(fields)
-        let bizData = try PagsmileCrypto.seal(plaintext, key: Array(aesKey.utf8), iv: iv)
-        let randomKey = try PagsmileCrypto.wrapKey(aesKey, with: self.platformKey)
-        let body = FlatJSON.object([
-            ("app_id", self.appID), ("partner_id", self.partnerID), ("sub_partner_id", ""), ("request_id", requestID),
-            ("timestamp", PagsmileWire.timestamp(self.environment.now())), ("format", "JSON"), ("version", "2.0"),
-            ("sign_type", "RSA"), ("random_key", randomKey), ("biz_data", bizData),
-        ])
-        return Envelope(body: body, aesKey: aesKey, iv: iv, plaintext: plaintext, bizData: bizData, randomKey: randomKey)
+        try self.details.sealer.envelope(fields)
     }
 
     /// The decrypted `data` object of a success answer.
@@ -188,17 +165,21 @@ public struct PagsmileClient: ProviderClient {
         }
     }
 
-    /// What a detail-query exchange says: `transaction_status` 1 is success; `40002 order-not-exist` means
-    /// Pagsmile has no such order; anything else cannot be read as an answer.
+    /// What a detail-query exchange says: `transaction_status` 1 is success; the sub-code `order-not-exist`, under
+    /// whatever code, means Pagsmile has no such order (`order_no` is globally unique [DOC], so an order it does
+    /// not know was never applied); 429 asks to wait; anything else cannot be read as an answer.
     static func classifyStatus(_ exchange: HTTPExchange, merchantKey: _RSA.Encryption.PrivateKey, currency: Currency) -> StatusOutcome {
         switch exchange {
         case .failed(_, let reason):
             return .cannotTell(reason: "the detail query failed: \(reason)")
+        case .response(429, _, _):
+            return .throttled(retryAfter: retryAfter(exchange))
         case .response(let status, _, let body):
             guard let answer = PagsmileWire.answer(body) else {
                 return .cannotTell(reason: "the detail query answered HTTP \(status) without an answer code")
             }
-            if answer.code == "40002" && answer.subCode == "order-not-exist" { return .notApplied }
+            if answer.subCode == "order-not-exist" && status < 500 { return .notApplied }
+            if answer.code == "4004029" { return .throttled(retryAfter: retryAfter(exchange)) }
             guard answer.code == "10000", (200...299).contains(status) else {
                 return .cannotTell(reason: "the detail query answered HTTP \(status) \(answer.code) \(answer.fullMessage)")
             }

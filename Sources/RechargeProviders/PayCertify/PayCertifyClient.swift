@@ -6,9 +6,9 @@ import RechargeCore
 /// The PayCertify vCards adapter: `PUT {baseURL}/vcards/{id}/reload` with a static bearer token.
 ///
 /// PayCertify has **no merchant reference and no dedupe**: a reload whose answer is lost cannot be looked up
-/// by key and must never be re-sent blindly. ``evidenceBeforeRecharge(_:)`` records a snapshot of the card
-/// (`available_amount` as exact decimal text, the number and ids of its `actions[]`), and
-/// ``status(_:evidence:)`` compares a fresh `GET /vcards/{id}` with it.
+/// by key and must never be re-sent blindly. Its read-only half, ``PayCertifyLookup``, records a snapshot of the
+/// card before each reload (`available_amount` as exact decimal text, the ids of its `actions[]`) and compares a
+/// fresh `GET /vcards/{id}` with it.
 ///
 /// - Important: the comparison is sound only if **at most one reload per card is in flight** (from this
 ///   processor or anyone else): a concurrent reload of the same card would be indistinguishable from this one,
@@ -24,6 +24,7 @@ public struct PayCertifyClient: ProviderClient {
     let token: Secret
     let transport: HTTPTransport
     let environment: AdapterEnvironment
+    let cards: PayCertifyLookup
 
     /// - Throws: ``ConfigurationError`` naming the missing `token` credential.
     public init(
@@ -37,20 +38,21 @@ public struct PayCertifyClient: ProviderClient {
         self.account = account
         self.baseURL = baseURL
         self.token = token
-        self.transport = HTTPTransport(client: client)
+        let transport = HTTPTransport(client: client)
+        self.transport = transport
         self.environment = environment
+        self.cards = PayCertifyLookup(
+            baseURL: baseURL, token: token, transport: ReadOnlyTransport(transport, reads: [(.GET, "vcards/*")]),
+            timeout: .milliseconds(account.timeoutMilliseconds))
     }
 
     var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
 
-    func cardURL(_ cardID: String) -> String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-        return self.baseURL + "/vcards/" + (cardID.addingPercentEncoding(withAllowedCharacters: allowed) ?? cardID)
-    }
+    func cardURL(_ cardID: String) -> String { self.cards.cardURL(cardID) }
 
-    var headers: [(String, String)] {
-        [("Authorization", "Bearer " + self.token.value), ("Accept", "application/json")]
-    }
+    var headers: [(String, String)] { self.cards.headers }
+
+    public var lookup: any ProviderLookup { self.cards }
 
     // MARK: - ProviderClient
 
@@ -61,15 +63,6 @@ public struct PayCertifyClient: ProviderClient {
             onePerCard: true, requiresEvidence: true, statusDelayAfterSend: .milliseconds(self.account.timeoutMilliseconds))
     }
 
-    /// The card before the reload; `nil` when the card cannot be read now (the engine then does not send: a
-    /// reload without a snapshot could not be resolved if its answer were lost).
-    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
-        guard let card = await self.show(request.cardID), let snapshot = PayCertifyWire.snapshot(of: card, cardID: request.cardID) else {
-            return nil
-        }
-        return PayCertifyWire.evidence(snapshot)
-    }
-
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let exchange = await self.transport.send(
             .PUT, self.cardURL(request.cardID) + "/reload", headers: self.headers + [("Content-Type", "application/json")],
@@ -77,25 +70,7 @@ public struct PayCertifyClient: ProviderClient {
         return Self.classify(exchange)
     }
 
-    /// Compares a fresh `GET /vcards/{id}` with the snapshot recorded before sending (see the type's note).
-    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-        guard let before = PayCertifyWire.snapshot(evidence), before.cardID == request.cardID else {
-            return .cannotTell(reason: "PayCertify has no status query and no card snapshot was recorded before sending")
-        }
-        guard let now = await self.show(request.cardID) else {
-            return .cannotTell(reason: "PayCertify card query failed")
-        }
-        return PayCertifyWire.compare(before, now: now, amount: request.amount)
-    }
-
     // MARK: - Answers
-
-    /// `GET /vcards/{id}`: the card, or `nil` when it cannot be read.
-    func show(_ cardID: String) async -> PayCertifyWire.Card? {
-        let exchange = await self.transport.send(.GET, self.cardURL(cardID), headers: self.headers, body: nil, timeout: self.timeout)
-        guard case .response(let status, _, let body) = exchange, (200..<300).contains(status) else { return nil }
-        return PayCertifyWire.card(body)
-    }
 
     /// Classifies the answer to a reload: 2xx with a `vcard` object is applied (reference: the newest action's
     /// id); errors by HTTP status, a `fatal` message in doubt. Messages never include the raw body (it may
@@ -109,7 +84,8 @@ public struct PayCertifyClient: ProviderClient {
             if (200..<300).contains(status) {
                 // The reloaded card, with the reload among its actions, is the evidence; anything less is in doubt
                 // (the card comparison settles it).
-                guard let card = PayCertifyWire.card(body), card.id != nil, let action = card.actions.last else {
+                guard let card = PayCertifyWire.card(body), card.id != nil, let action = PayCertifyWire.newestReload(card) ?? card.actions.last
+                else {
                     return table.outcome(code: "malformed", message: "HTTP \(status) without a vcard and its actions")
                 }
                 return .applied(ProviderReceipt(providerReference: action.id))

@@ -6,8 +6,9 @@ import RechargeCore
 ///
 /// Documented (docs.paycertify.com/api/vcards): `Authorization: Bearer <token>`; `{"vcard": {"reload_amount":
 /// 123.45}}` (a JSON number); the `vcard` object with `available_amount` and `actions[]`; the error envelope
-/// `{"error": {"status", "message": {"base"|"fatal"|<field>: [...]}}}`. Inferred: the `/reload` path, the action
-/// element shape `{id, type, amount, created_at}`, 402 for insufficient funds.
+/// `{"error": {"status", "message": {"base"|"fatal"|<field>: [...]}}}`; each `actions[]` element as
+/// `{id, virtual_card_id, type: "refill", data: {previous_amount_balance, virtual_card_previous_amount}, created_at}`
+/// — no amount (seed: reload-card). Inferred: the `/reload` path, 402 for insufficient funds.
 ///
 /// The `vcard` object carries the card's full PAN in `card_number`: it is dropped while parsing
 /// (``PayCertifyJSON/parse(_:redacting:)``) and never copied into an outcome, evidence or log.
@@ -19,9 +20,24 @@ enum PayCertifyWire {
 
     struct Action: Equatable {
         var id: String
+        /// `refill` for a reload [DOC]; the card object's own `type` is `reload`.
         var type: String?
-        /// The amount's exact text.
+        /// `data.previous_amount_balance`: the card balance before this action, exact text [DOC].
+        var previousBalance: String?
+        /// An amount, should an action carry one (the documentation shows none).
         var amount: String?
+        var createdAt: String?
+
+        init(id: String, type: String?, previousBalance: String? = nil, amount: String? = nil, createdAt: String? = nil) {
+            self.id = id
+            self.type = type
+            self.previousBalance = previousBalance
+            self.amount = amount
+            self.createdAt = createdAt
+        }
+
+        /// A reload's action: `refill` as documented (`reload`, the card object's word, is taken too).
+        var isReload: Bool { self.type == "refill" || self.type == "reload" }
     }
 
     /// The parts of the `vcard` object the adapter reads (never the PAN).
@@ -37,7 +53,10 @@ enum PayCertifyWire {
         var actions: [Action] = []
         for element in vcard["actions"]?.array ?? [] {
             guard let id = element["id"]?.string ?? element["id"]?.number else { return nil }
-            actions.append(Action(id: id, type: element["type"]?.string, amount: Self.amountText(element["amount"])))
+            actions.append(
+                Action(
+                    id: id, type: element["type"]?.string, previousBalance: Self.amountText(element["data"]?["previous_amount_balance"]),
+                    amount: Self.amountText(element["amount"]), createdAt: element["created_at"]?.string))
         }
         return Card(id: vcard["id"]?.string, availableAmount: Self.amountText(vcard["available_amount"]), actions: actions)
     }
@@ -91,9 +110,13 @@ enum PayCertifyWire {
         return try? JSONDecoder().decode(Snapshot.self, from: Data(evidence.text.utf8))
     }
 
-    /// Compares the card now with the snapshot: exactly one new `reload` action of exactly the amount and the
-    /// balance up by it → applied (that action's id); no new action and the same balance → not applied;
-    /// anything else → cannot tell. Sound only while at most one reload per card is in flight.
+    /// Compares the card now with the snapshot recorded before the reload:
+    /// - no new action and the same `available_amount` → not applied;
+    /// - exactly one new `refill` action, whose `data.previous_amount_balance` (when given) is the snapshot's
+    ///   balance, and `available_amount` up by exactly the amount → applied (that action's id) [DOC reload-card:
+    ///   the action shape; INF: `available_amount` rises by the reload];
+    /// - anything else → cannot tell.
+    /// Sound only while at most one reload per card is in flight.
     static func compare(_ before: Snapshot, now: Card, amount: Money) -> StatusOutcome {
         let exponent = amount.currency.exponent
         guard let availableNow = now.availableAmount, let new = Self.minorUnits(availableNow, exponent: exponent),
@@ -102,16 +125,22 @@ enum PayCertifyWire {
         let known = Set(before.actionIDs)
         let added = now.actions.filter { !known.contains($0.id) }
         if added.isEmpty && new == old && now.actions.count == before.actionCount { return .notApplied }
-        if added.count == 1, let action = added.first, action.type == "reload",
-            let actionAmount = action.amount, Self.minorUnits(actionAmount, exponent: exponent) == amount.minorUnits,
-            new - old == amount.minorUnits
+        if added.count == 1, let action = added.first, action.isReload, new - old == amount.minorUnits,
+            action.previousBalance.map({ Self.minorUnits($0, exponent: exponent) == old }) ?? true,
+            action.amount.map({ Self.minorUnits($0, exponent: exponent) == amount.minorUnits }) ?? true
         {
             return .applied(ProviderReceipt(providerReference: action.id))
         }
         return .cannotTell(
             reason:
-                "PayCertify card changed ambiguously: \(added.count) new action(s), available_amount \(before.availableAmount) → \(availableNow), reload of \(amount.decimalString)"
+                "PayCertify card changed ambiguously: \(added.count) new action(s) (\(added.map { $0.type ?? "?" }.joined(separator: ", "))), available_amount \(before.availableAmount) → \(availableNow), reload of \(amount.decimalString)"
         )
+    }
+
+    /// The reload's action in a reload answer: the newest `refill` action (by `created_at`, then position).
+    static func newestReload(_ card: Card) -> Action? {
+        let reloads = card.actions.enumerated().filter { $0.element.isReload }
+        return reloads.max { ($0.element.createdAt ?? "", $0.offset) < ($1.element.createdAt ?? "", $1.offset) }?.element
     }
 
     /// Exact minor units of a decimal text (`0`, `12.5`, `100.02`, `-3`); decimals beyond the currency's exponent

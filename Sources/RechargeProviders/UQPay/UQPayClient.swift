@@ -6,10 +6,15 @@ import RechargeCore
 /// UQPay card issuing v1.6: `POST /api/v1/issuing/cards/{card_id}/recharge` with a token from
 /// `/v1/connect/token`, `x-idempotency-key` (the line's key in UUID v4 form) and `x-on-behalf-of`.
 ///
-/// In-doubt resolution: replay the identical request under the same key. Within 24 hours UQPay answers with
-/// the cached original result and creates nothing new; if the original never arrived, the replay is the one
-/// and only application. A pending order is then followed through its order query.
+/// In-doubt resolution: the order query `GET /api/v1/issuing/cards/{card_order_id}/order` (read-only, ``UQPayLookup``)
+/// once any answer has carried the `card_order_id`. Without it, UQPay offers no read-only way to tell: the engine may
+/// replay the identical request under the same key, but only within the 24 hours during which UQPay answers a replay
+/// with the cached original result and creates nothing new [DOC integration FAQ]; past that, a replay would be a
+/// second top-up, and the line goes UNKNOWN. The replay is a send, so it is this type's, never the lookup's.
 public struct UQPayClient: ProviderClient {
+    /// UQPay caches the answer to an `x-idempotency-key` for 24 hours [DOC integration FAQ].
+    public static let replayWindow = Duration.seconds(24 * 3600)
+
     let account: ProviderAccount
     let baseURL: String
     let clientID: Secret
@@ -17,6 +22,7 @@ public struct UQPayClient: ProviderClient {
     let transport: HTTPTransport
     let timeout: Duration
     let tokens: UQPayTokenCache
+    let orders: UQPayLookup
 
     public init(
         account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
@@ -45,9 +51,15 @@ public struct UQPayClient: ProviderClient {
             else { throw UQPayLoginFailure(exchange: exchange) }
             return (token, Date(timeIntervalSince1970: expiresAt))
         }
+        self.orders = UQPayLookup(
+            baseURL: baseURL, transport: ReadOnlyTransport(transport, reads: [(.GET, "v1/issuing/cards/*/order")]), timeout: timeout,
+            tokens: self.tokens)
     }
 
-    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? { nil }
+    public var lookup: any ProviderLookup { self.orders }
+
+    /// A lost answer is resolved by the order query, or within the replay window by a same-key replay.
+    public var executionRules: ExecutionRules { ExecutionRules(replayWindow: Self.replayWindow) }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let exchange: HTTPExchange
@@ -65,48 +77,11 @@ public struct UQPayClient: ProviderClient {
         } catch {
             return .notApplied(code: "login", message: "\(error)", retryAfter: nil)
         }
-        return self.classify(exchange, request: request)
+        return Self.classify(exchange, request: request)
     }
 
-    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-        switch await self.recharge(request) {
-        case .applied(let receipt): return .applied(receipt)
-        case .rejected(let code, let message): return .rejected(code: code, message: message)
-        case .notApplied(let code, let message, _): return .cannotTell(reason: "replay not answered (\(code): \(message))")
-        case .inDoubt(let code, let message):
-            if code.hasPrefix("order:"), let orderID = message.split(separator: " ").first.map(String.init) {
-                return await self.orderStatus(orderID, request: request)
-            }
-            return .cannotTell(reason: "replay in doubt (\(code): \(message))")
-        }
-    }
-
-    /// `GET /api/v1/issuing/cards/{card_order_id}/order`.
-    func orderStatus(_ orderID: String, request: RechargeRequest) async -> StatusOutcome {
-        let exchange: HTTPExchange
-        do {
-            exchange = try await self.authorized { token in
-                await self.transport.send(
-                    .GET, "\(self.baseURL)/v1/issuing/cards/\(orderID)/order", headers: [("x-auth-token", "Bearer " + token)], body: nil,
-                    timeout: self.timeout)
-            }
-        } catch {
-            return .cannotTell(reason: "login failed: \(error)")
-        }
-        switch self.classify(exchange, request: request) {
-        case .applied(let receipt): return .applied(receipt)
-        case .rejected(let code, let message): return .rejected(code: code, message: message)
-        case .inDoubt(let code, _) where code.hasPrefix("order:"): return .pending
-        case .inDoubt(let code, let message), .notApplied(let code, let message, _): return .cannotTell(reason: "\(code): \(message)")
-        }
-    }
-
-    /// Runs `send` with a token; on a 401 logs in again once and repeats.
     private func authorized(_ send: (String) async -> HTTPExchange) async throws -> HTTPExchange {
-        let token = try await self.tokens.current()
-        let exchange = await send(token)
-        guard case .response(401, _, _) = exchange else { return exchange }
-        return await send(try await self.tokens.replace(token))
+        try await self.tokens.authorized(send)
     }
 
     private func sendRecharge(_ request: RechargeRequest, token: String) async -> HTTPExchange {
@@ -125,7 +100,7 @@ public struct UQPayClient: ProviderClient {
     }
 
     /// Turns an answer (or its absence) into an outcome.
-    func classify(_ exchange: HTTPExchange, request: RechargeRequest) -> RechargeOutcome {
+    static func classify(_ exchange: HTTPExchange, request: RechargeRequest) -> RechargeOutcome {
         switch exchange {
         case .failed(let sent, let reason):
             return sent ? .inDoubt(code: "transport", message: reason) : .notApplied(code: "not-sent", message: reason, retryAfter: nil)
@@ -141,9 +116,11 @@ public struct UQPayClient: ProviderClient {
                     return .applied(ProviderReceipt(providerReference: orderID, credited: request.amount))
                 case "FAILED":
                     return .rejected(code: "order:FAILED", message: "order \(orderID) failed")
+                case "PENDING", "PROCESSING":
+                    // Taken, not finished [DOC order_status]. The order id is what the read-only lookup follows.
+                    return .accepted(reference: orderID, code: "order:\(orderStatus)", message: "order \(orderID) is \(orderStatus)")
                 default:
-                    // The order id leads the message so that status() can follow it.
-                    return Self.classification.outcome(code: "order:\(orderStatus)", message: "\(orderID) is \(orderStatus)")
+                    return .inDoubt(code: "order:\(orderStatus)", message: "order \(orderID) has an undocumented status \(orderStatus)")
                 }
             }
             let message = (object?["message"] as? String) ?? Self.excerpt(body)

@@ -40,3 +40,13 @@ actor UQPayTokenCache {
         return value
     }
 }
+
+extension UQPayTokenCache {
+    /// Runs `send` with a token; on a 401 logs in again once and repeats.
+    nonisolated func authorized(_ send: (String) async -> HTTPExchange) async throws -> HTTPExchange {
+        let token = try await self.current()
+        let exchange = await send(token)
+        guard case .response(401, _, _) = exchange else { return exchange }
+        return await send(try await self.replace(token))
+    }
+}

@@ -1,16 +1,14 @@
 import AsyncHTTPClient
 import Foundation
-import Logging
 import NIOHTTP1
 import RechargeCore
 
 /// The VCC (Star SaaS / Xnova) adapter: `POST {baseURL}/card/charge`, authenticated by the body `sign`.
 ///
 /// VCC does **not** deduplicate `request_id` (a repeated request applies again), so a charge whose answer is
-/// lost is never re-sent: ``status(_:evidence:)`` asks the operation query by `request_id` (the line's
-/// ``IdempotencyKey/hex``), and when that query cannot answer, compares the card balance with the snapshot
-/// taken by ``evidenceBeforeRecharge(_:)``. The balance comparison is sound only while at most one charge per
-/// card is in flight.
+/// lost is never re-sent: its read-only half, ``VCCLookup``, asks the operation query by `request_id` (the line's
+/// ``IdempotencyKey/hex``), and when that query cannot answer, compares the card balance with the snapshot taken
+/// before sending. The balance comparison is sound only while at most one charge per card is in flight.
 ///
 /// "Operation not found" (1006) is taken as not applied: VCC keeps no dedupe, so a `request_id` it never
 /// recorded was never applied. That holds once the charge can no longer be in flight at VCC, so the engine
@@ -22,7 +20,7 @@ public struct VCCClient: ProviderClient {
     let apiKey: Secret
     let transport: HTTPTransport
     let environment: AdapterEnvironment
-    let logger = Logger(label: "recharge.providers.vcc")
+    let reads: VCCLookup
 
     /// - Throws: ``ConfigurationError`` naming the missing credential (`companyID`, `apiKey`) or base URL.
     public init(
@@ -38,9 +36,16 @@ public struct VCCClient: ProviderClient {
         self.baseURL = baseURL
         self.companyID = credentials["companyID"]!.value
         self.apiKey = credentials["apiKey"]!
-        self.transport = HTTPTransport(client: client)
+        let transport = HTTPTransport(client: client)
+        self.transport = transport
         self.environment = environment
+        self.reads = VCCLookup(
+            baseURL: baseURL, companyID: credentials["companyID"]!.value, apiKey: credentials["apiKey"]!,
+            transport: ReadOnlyTransport(transport, reads: [(.POST, "card/operation/query"), (.POST, "card/query")]),
+            timeout: .milliseconds(account.timeoutMilliseconds))
     }
+
+    public var lookup: any ProviderLookup { self.reads }
 
     var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
 
@@ -59,47 +64,11 @@ public struct VCCClient: ProviderClient {
             onePerCard: true, requiresEvidence: false, statusDelayAfterSend: .milliseconds(self.account.timeoutMilliseconds))
     }
 
-    /// The card balance before the charge, for the balance comparison fallback; `nil` when the card query fails.
-    public func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
-        guard let balance = await self.cardBalance(request.cardID) else { return nil }
-        return VCCWire.evidence(VCCWire.Snapshot(cardID: request.cardID, balance: balance))
-    }
-
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let body = VCCWire.chargeBody(
             requestID: request.key.hex, companyID: self.companyID, cardID: request.cardID, amount: request.amount.decimalString,
             apiKey: self.apiKey.value)
         return Self.classify(await self.post("/card/charge", body))
-    }
-
-    /// The operation query by `request_id` first; when it cannot answer, the balance comparison.
-    public func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-        let exchange = await self.post(
-            "/card/operation/query",
-            VCCWire.operationQueryBody(companyID: self.companyID, requestID: request.key.hex, apiKey: self.apiKey.value))
-        switch Self.interpretOperationQuery(exchange, request: request) {
-        case .answered(let outcome, let duplicates):
-            if let duplicates {
-                self.logger.warning(
-                    "VCC applied one request_id more than once (VCC does not deduplicate)",
-                    metadata: ["request_id": "\(request.key.hex)", "reqNo": "\(duplicates.joined(separator: ","))"])
-            }
-            return outcome
-        case .unanswered(let why):
-            return await self.balanceFallback(request, evidence: evidence, because: why)
-        }
-    }
-
-    /// The card balance now against the snapshot recorded before sending. Sound only while at most one charge
-    /// per card is in flight: a concurrent charge of the same amount would be taken for this one.
-    func balanceFallback(_ request: RechargeRequest, evidence: ResolutionEvidence?, because why: String) async -> StatusOutcome {
-        guard let snapshot = VCCWire.snapshot(evidence), snapshot.cardID == request.cardID else {
-            return .cannotTell(reason: "VCC operation query failed (\(why)) and no balance snapshot was recorded before sending")
-        }
-        guard let balance = await self.cardBalance(request.cardID) else {
-            return .cannotTell(reason: "VCC operation query failed (\(why)) and the card query failed too")
-        }
-        return VCCWire.compareBalances(before: snapshot.balance, after: balance, amount: request.amount)
     }
 
     // MARK: - Answers
@@ -147,6 +116,7 @@ public struct VCCClient: ProviderClient {
             if case .failed(_, let reason) = exchange { return .unanswered(reason) }
             return .unanswered("no answer")
         }
+        if status == 429 { return .answered(.throttled(retryAfter: retryAfter(exchange)), duplicates: nil) }
         guard let envelope = VCCWire.envelope(body) else { return .unanswered("HTTP \(status) without VCC's envelope") }
         if envelope.code == 1006 && status < 500 {
             // VCC has no dedupe and the query answered definitely: a request_id it never saw was never applied.
@@ -180,15 +150,5 @@ public struct VCCClient: ProviderClient {
         let references = operations.compactMap(\.reqNo)
         return .answered(
             .applied(ProviderReceipt(providerReference: references.first)), duplicates: operations.count > 1 ? references : nil)
-    }
-
-    /// The card's balance as exact decimal text, or `nil` when the card query gives none.
-    func cardBalance(_ cardID: String) async -> String? {
-        let exchange = await self.post(
-            "/card/query", VCCWire.cardQueryBody(companyID: self.companyID, cardID: cardID, apiKey: self.apiKey.value))
-        guard case .response(let status, _, let body) = exchange, (200..<300).contains(status), let envelope = VCCWire.envelope(body),
-            envelope.code == 0, let balance = envelope.data?["balance"] as? String
-        else { return nil }
-        return balance
     }
 }

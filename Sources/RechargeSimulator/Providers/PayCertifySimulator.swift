@@ -7,9 +7,9 @@ import Hummingbird
 /// the `actions[]` history; errors as `{"error": {"status", "message": {"base"|"fatal"|field: [...]}}}`.
 ///
 /// Documented: auth, the reload fields, the vcard object, the error envelope, 60 requests a minute with
-/// `X-RateLimit-*` headers (for the gateway API). Inferred: the reload path, the action element shape, 402 for
-/// insufficient funds (from a third-party spec), 429 wording. No merchant key and no dedupe: every accepted
-/// reload applies.
+/// `X-RateLimit-*` headers (for the gateway API), the action element (`refill`, `data.previous_amount_balance`, no
+/// amount). Inferred: the reload path, 402 for insufficient funds (from a third-party spec), 429 wording. No merchant
+/// key and no dedupe: every accepted reload applies.
 struct PayCertifySimulator: ProviderStyle {
     let provider = "paycertify"
     let state: SimulatorState
@@ -78,10 +78,14 @@ struct PayCertifySimulator: ProviderStyle {
     /// The vcard object. `card_number` is a full PAN, as PayCertify returns it: the processor must never store it.
     private func vcard(_ card: SimCard, type: String) -> SimJSON {
         let exponent = SimAmount.exponent(card.currency)
+        // The action element as documented (reload-card): `refill`, `data.previous_amount_balance`, no amount.
         let actions: [SimJSON] = card.actions.map {
-            [
-                "id": .string($0.id), "type": .string($0.type), "amount": .number(SimAmount.render($0.amountMinor, exponent: exponent)),
-                "created_at": .string(Self.timestamp($0.createdAt)),
+            let previous = SimJSON.number(SimAmount.render($0.previousBalanceMinor, exponent: exponent))
+            return [
+                "id": .string($0.id), "virtual_card_id": .string(card.id), "type": .string($0.type),
+                "data": ["previous_amount_balance": previous, "virtual_card_previous_amount": previous],
+                "created_at": .string(Self.actionTimestamp($0.createdAt)), "updated_at": .string(Self.actionTimestamp($0.createdAt)),
+                "deleted_at": "",
             ]
         }
         let balance = SimJSON.number(SimAmount.render(card.balanceMinor, exponent: exponent))
@@ -103,6 +107,11 @@ struct PayCertifySimulator: ProviderStyle {
     /// PayCertify writes times as `2020-04-03T09:09:53+0000`.
     static func timestamp(_ iso: String) -> String {
         iso.hasSuffix("Z") ? String(iso.dropLast()) + "+0000" : iso
+    }
+
+    /// Actions write theirs as `2020-04-03 09:09:53`.
+    static func actionTimestamp(_ iso: String) -> String {
+        String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
     }
 
     static func actionID(_ random: inout SimRandom) -> String { "act_" + random.hex(16) }

@@ -27,18 +27,12 @@ struct CountingProvider {
 
         var executionRules: ExecutionRules { self.inner.executionRules }
 
-        func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
-            await self.inner.evidenceBeforeRecharge(request)
-        }
+        var lookup: any ProviderLookup { self.inner.lookup }
 
         func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
             self.counter.enter()
             defer { self.counter.leave() }
             return await self.inner.recharge(request)
-        }
-
-        func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-            await self.inner.status(request, evidence: evidence)
         }
     }
 }

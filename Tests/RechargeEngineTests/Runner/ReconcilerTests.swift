@@ -22,10 +22,14 @@ import Testing
         provider.script("refused", statuses: [.rejected(code: "card_frozen", message: "frozen")])
         provider.script("applied-anyway", statuses: [.applied(ProviderReceipt(providerReference: "R2"))])
         provider.script("silent", statuses: [.cannotTell(reason: "query failed")])
-        let lane = AccountLane(account: RunnerFixture.account, client: provider, policy: ExecutionPolicy(), clock: ContinuousClock())
+        let sendsBefore = provider.calls.filter { $0.kind == "recharge" }.count
+        let lane = LookupLane(account: RunnerFixture.account, lookup: provider.lookup, clock: ContinuousClock())
         let reconciler = Reconciler(
-            database: fixture.database, lanes: [lane], logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            database: fixture.database, lanes: [lane], clock: ContinuousClock(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let result = try await reconciler.verify(batchID: 1)
+        // Verification only looks: not one send.
+        #expect(provider.calls.filter { $0.kind == "recharge" }.count == sendsBefore)
 
         #expect(result.checked == 6)
         #expect(result.agreed == 2)
@@ -40,11 +44,31 @@ import Testing
         #expect(try fixture.database.recordedMismatches(batchID: 1).count == 3)
     }
 
+    /// A 429 on a reconcile query is waited out (its Retry-After), then asked again: the line is verified, not
+    /// written off as unverifiable, and never replayed.
+    @Test func aThrottledQueryIsAskedAgainAfterRetryAfter() async throws {
+        let fixture = try RunnerFixture(cards: ["slow"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        _ = try await fixture.runner(provider).run(batchID: 1)
+        provider.script(
+            "slow", statuses: [.throttled(retryAfter: .milliseconds(20)), .applied(ProviderReceipt(providerReference: "R"))])
+        let lane = LookupLane(account: RunnerFixture.account, lookup: provider.lookup, clock: ContinuousClock())
+        let result = try await Reconciler(
+            database: fixture.database, lanes: [lane], clock: ContinuousClock(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        ).verify(batchID: 1)
+        #expect(result.agreed == 1)
+        #expect(provider.calls.map(\.kind) == ["recharge", "status", "status"])
+    }
+
     @Test(arguments: [
         (LineState.success, StatusOutcome.applied(ProviderReceipt(providerReference: nil)), "agrees"),
         (.failed, .notApplied, "agrees"), (.failed, .rejected(code: "x", message: "y"), "agrees"),
-        (.success, .pending, "unverifiable"), (.failed, .cannotTell(reason: "z"), "unverifiable"),
+        (.success, .pending(reference: nil), "unverifiable"), (.failed, .cannotTell(reason: "z"), "unverifiable"),
         (.failed, .applied(ProviderReceipt(providerReference: "R")), "failed-but-applied"),
+        (.cancelled, .notApplied, "agrees"), (.cancelled, .applied(ProviderReceipt(providerReference: "R")), "cancelled-but-applied"),
+        (.success, .throttled(retryAfter: nil), "unverifiable"),
     ])
     func aSettledLineAgainstTheProvidersWord(state: LineState, status: StatusOutcome, expected: String) {
         let finding = Reconciler<ContinuousClock>.compare(state, with: status)

@@ -8,6 +8,8 @@ import Synchronization
 final class ScriptedProvider: ProviderClient {
     enum Answer: Sendable {
         case applied, rejected, notApplied, throttled, inDoubt
+        /// Taken and not finished: answered with an order reference (UQPay PENDING); applied at the provider.
+        case accepted
     }
 
     struct Call: Hashable, Sendable {
@@ -27,6 +29,8 @@ final class ScriptedProvider: ProviderClient {
         var recordedAtSend: [(state: String?, key: String?)] = []
         /// Cards whose recharge took effect, in order (what a ledger would hold).
         var applied: [String] = []
+        /// The provider reference each status query was given.
+        var statusReferences: [String?] = []
     }
 
     let rules: ExecutionRules
@@ -54,9 +58,26 @@ final class ScriptedProvider: ProviderClient {
     var calls: [Call] { self.state.withLock { $0.calls } }
     var applied: [String] { self.state.withLock { $0.applied } }
 
-    func evidenceBeforeRecharge(_ request: RechargeRequest) async -> ResolutionEvidence? {
-        self.state.withLock { $0.calls.append(Call(kind: "evidence", cardID: request.cardID, key: request.key.hex)) }
-        return ResolutionEvidence(text: "{\"card\":\"\(request.cardID)\"}")
+    var lookup: any ProviderLookup { Lookup(provider: self) }
+
+    /// The read-only half: card reads and status queries, recorded as calls like the sends.
+    struct Lookup: ProviderLookup {
+        let provider: ScriptedProvider
+
+        func evidenceBeforeRecharge(_ request: RechargeRequest) async -> EvidenceRead {
+            self.provider.state.withLock { $0.calls.append(Call(kind: "evidence", cardID: request.cardID, key: request.key.hex)) }
+            return .recorded(ResolutionEvidence(text: "{\"card\":\"\(request.cardID)\"}"))
+        }
+
+        func status(_ request: RechargeRequest, recorded: RecordedSend) async -> StatusOutcome {
+            self.provider.state.withLock { state -> StatusOutcome in
+                state.calls.append(Call(kind: "status", cardID: request.cardID, key: request.key.hex))
+                state.statusReferences.append(recorded.providerReference)
+                guard let next = state.statuses[request.cardID]?.first else { return .cannotTell(reason: "no script") }
+                state.statuses[request.cardID]!.removeFirst()
+                return next
+            }
+        }
     }
 
     func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
@@ -68,7 +89,7 @@ final class ScriptedProvider: ProviderClient {
             state.mostInFlightPerCard = max(state.mostInFlightPerCard, state.inFlight[request.cardID]!)
             let next = state.recharges[request.cardID]?.first ?? .applied
             if !(state.recharges[request.cardID]?.isEmpty ?? true) { state.recharges[request.cardID]!.removeFirst() }
-            if next == .applied || next == .inDoubt { state.applied.append(request.cardID) }
+            if next == .applied || next == .inDoubt || next == .accepted { state.applied.append(request.cardID) }
             return next
         }
         try? await Task.sleep(for: self.latency)
@@ -80,15 +101,7 @@ final class ScriptedProvider: ProviderClient {
         case .throttled: return .notApplied(code: "http:429", message: "too many requests", retryAfter: .milliseconds(5))
         // Applied at the provider, answer lost.
         case .inDoubt: return .inDoubt(code: "transport:failed", message: "connection reset after sending")
-        }
-    }
-
-    func status(_ request: RechargeRequest, evidence: ResolutionEvidence?) async -> StatusOutcome {
-        self.state.withLock { state -> StatusOutcome in
-            state.calls.append(Call(kind: "status", cardID: request.cardID, key: request.key.hex))
-            guard let next = state.statuses[request.cardID]?.first else { return .cannotTell(reason: "no script") }
-            state.statuses[request.cardID]!.removeFirst()
-            return next
+        case .accepted: return .accepted(reference: "order-\(request.cardID)", code: "order:PENDING", message: "pending")
         }
     }
 }

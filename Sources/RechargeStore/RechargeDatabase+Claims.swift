@@ -135,6 +135,16 @@ extension RechargeDatabase {
         }
     }
 
+    /// Each attempt of a line, in order: when it was claimed and when its request left (if recorded).
+    public func attemptTimes(lineID: Int64) throws -> [(number: Int, claimedAt: Date?, sentAt: Date?)] {
+        try self.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT number, started_at, sent_at FROM attempt WHERE line_id = ? ORDER BY number", arguments: [lineID])
+                .map { row in
+                    (row[0], (row[1] as String?).flatMap(Timestamp.date(from:)), (row[2] as String?).flatMap(Timestamp.date(from:)))
+                }
+        }
+    }
+
     /// The earliest moment a request under `key` may have left for `lineID`: the first attempt under the key, by
     /// its recorded send or, where none was recorded, its claim (which came before the send). A provider's dedupe
     /// window is measured from here, so it is never taken to run later than it does.
@@ -156,12 +166,12 @@ extension RechargeDatabase {
     @discardableResult
     public func recordOutcome(
         lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
-        providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, actor: String = "engine",
-        now: Date
+        providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil,
+        actor: String = "engine", now: Date
     ) throws -> LineState {
         let record = OutcomeRecord(
             lineID: lineID, attemptNumber: attemptNumber, event: event, outcome: outcome, errorCode: errorCode, errorMessage: errorMessage,
-            providerReference: providerReference, receipt: receipt, nextAttemptAt: nextAttemptAt, actor: actor)
+            providerReference: providerReference, receipt: receipt, nextAttemptAt: nextAttemptAt, sentAt: sentAt, actor: actor)
         return try self.recordOutcomes([record], now: now)[0].get()
     }
 

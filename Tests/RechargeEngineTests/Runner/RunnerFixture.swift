@@ -39,11 +39,12 @@ struct RunnerFixture {
 
     func runner(
         _ provider: some ProviderClient, policy: ExecutionPolicy = Self.fastPolicy, account: ProviderAccount = Self.account,
-        identity: RunnerIdentity = RunnerIdentity(holder: "test-runner", host: "test-host", pid: 1)
+        identity: RunnerIdentity = RunnerIdentity(holder: "test-runner", host: "test-host", pid: 1),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) -> Runner<ContinuousClock> {
         let lane = AccountLane(account: account, client: provider, policy: policy, clock: ContinuousClock())
         return Runner(
-            database: self.database, lanes: [lane], policy: policy, clock: ContinuousClock(), identity: identity,
+            database: self.database, lanes: [lane], policy: policy, clock: ContinuousClock(), now: now, identity: identity,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

@@ -16,6 +16,8 @@ final class ScriptedProvider: ProviderClient {
         var kind: String
         var cardID: String
         var key: String
+        /// When the provider received it.
+        var at = ContinuousClock.now
     }
 
     struct State {

@@ -29,7 +29,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         let configuration = try self.global.loadConfiguration()
         let database = try self.global.openDatabase(mustExist: true)
         let batch = try requireBatch(self.batch, in: database, path: self.global.db)
-        let names = Set(try database.settledSentLines(batchID: batch.id).map(\.account))
+        let names = Set(try database.settledSentLines(batchID: batch.id).map(\.line.account))
         let accounts = try RunSession.accounts(named: names, in: configuration)
         let client = RunSession.httpClient(for: accounts, trustedCAFile: configuration.trustedCAFile)
         let result: Reconciler<ContinuousClock>.Result

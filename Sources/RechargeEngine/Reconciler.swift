@@ -46,9 +46,9 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
         let lines = try self.database.settledSentLines(batchID: batchID)
         let known = try self.database.recordedMismatches(batchID: batchID)
         let findings = await withTaskGroup(of: (LineRecord, Finding).self) { group in
-            for line in lines {
-                guard let lane = self.lanes[line.account] else { continue }
-                group.addTask { (line, await self.check(line, lane: lane)) }
+            for sent in lines {
+                guard let lane = self.lanes[sent.line.account] else { continue }
+                group.addTask { (sent.line, await self.check(sent, lane: lane)) }
             }
             var findings: [(LineRecord, Finding)] = []
             for await finding in group { findings.append(finding) }
@@ -79,12 +79,25 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
         case contradicts(kind: String, detail: String)
     }
 
-    private func check(_ line: LineRecord, lane: LookupLane<C>) async -> Finding {
-        guard let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex),
-            let request = line.request(account: lane.account, key: key)
-        else { return .unverifiable }
-        // No card snapshot: one taken before a send long ago says nothing about the card now.
-        let recorded = RecordedSend(providerReference: line.providerReference)
+    /// A line against the provider's word under each key it was sent with: any contradiction counts; it agrees only
+    /// when every key agrees.
+    private func check(_ sent: SentLine, lane: LookupLane<C>) async -> Finding {
+        var findings: [Finding] = []
+        for hex in sent.keys {
+            guard let key = IdempotencyKey(hex: hex) else { return .unverifiable }
+            let finding = await self.check(sent.line, key: key, lane: lane)
+            if case .contradicts = finding { return finding }
+            findings.append(finding)
+        }
+        guard !findings.isEmpty, findings.allSatisfy({ if case .agrees = $0 { true } else { false } }) else { return .unverifiable }
+        return .agrees
+    }
+
+    private func check(_ line: LineRecord, key: IdempotencyKey, lane: LookupLane<C>) async -> Finding {
+        guard let request = line.request(account: lane.account, key: key) else { return .unverifiable }
+        // No card snapshot: one taken before a send long ago says nothing about the card now. The provider's
+        // reference belongs to the line's current key only.
+        let recorded = RecordedSend(providerReference: key.hex == line.idempotencyKey ? line.providerReference : nil)
         for _ in 1...self.throttledAttempts {
             do {
                 try await lane.slots.acquire()

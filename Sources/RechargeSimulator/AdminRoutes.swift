@@ -60,10 +60,29 @@ struct AdminRoutes: Sendable {
             }
             return Self.encode(current)
         }
+        router.get("/_sim/clock") { _, _ in
+            Self.encode(ClockState(now: SimTime.iso(self.state.clock.now()), offsetSeconds: self.state.adjustableClock.offsetSeconds))
+        }
+        // Moves the providers' wall clock ahead, e.g. {"advanceSeconds": 90000} for 25 hours.
+        router.post("/_sim/clock") { request, context in
+            let move = try await request.decode(as: ClockMove.self, context: context)
+            guard move.advanceSeconds >= 0 else { throw HTTPError(.badRequest, message: "advanceSeconds must not be negative") }
+            self.state.adjustableClock.advance(by: move.advanceSeconds)
+            return Self.encode(ClockState(now: SimTime.iso(self.state.clock.now()), offsetSeconds: self.state.adjustableClock.offsetSeconds))
+        }
         router.post("/_sim/reset") { _, _ in
             self.state.reset()
             return Self.encode(["reset": true])
         }
+    }
+
+    struct ClockMove: Decodable {
+        var advanceSeconds: Double
+    }
+
+    struct ClockState: Encodable {
+        var now: String
+        var offsetSeconds: Double
     }
 
     static func encode(_ value: some Encodable) -> Response {

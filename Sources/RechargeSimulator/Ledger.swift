@@ -24,6 +24,8 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
 /// Per-provider request figures, served by `GET /_sim/stats`.
 public struct ProviderStats: Codable, Sendable, Hashable {
     public var requests = 0
+    /// Requests to a top-up endpoint (the only ones that can move money), whatever their answer.
+    public var topUpRequests = 0
     /// Rejections by the provider's error code.
     public var rejections: [String: Int] = [:]
     /// Answers with HTTP 429 (the provider's own limit and injected throttling).

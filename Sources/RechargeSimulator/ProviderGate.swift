@@ -78,6 +78,7 @@ struct ProviderGate: Sendable {
         return self.state.withLock { inner in
             var decision = Decision()
             inner.stats[provider, default: ProviderStats()].requests += 1
+            if isTopUp { inner.stats[provider, default: ProviderStats()].topUpRequests += 1 }
             Self.recordWindow(&inner, provider, now)
             if let limit = inner.configuration.limits[provider], limit.requestsPerSecond > 0 {
                 var bucket = inner.buckets[provider] ?? (Double(limit.burst), now)

@@ -95,6 +95,12 @@ public struct Simulator: Sendable {
     /// Request statistics per provider.
     public var stats: [String: ProviderStats] { self.state.withLock { $0.stats } }
 
+    /// Moves the providers' wall clock ahead (what `POST /_sim/clock` does).
+    public func advanceClock(by duration: Duration) {
+        let parts = duration.components
+        self.state.adjustableClock.advance(by: TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18)
+    }
+
     /// Replaces a provider's faults.
     public func setFaults(_ faults: SimulatorConfiguration.Faults, for provider: String) {
         self.state.withLock { $0.configuration.faults[provider] = faults }

@@ -137,12 +137,16 @@ final class SimulatorState: Sendable {
     }
 
     let clock: any SimulatorClock
+    /// The same clock, as the admin API moves it.
+    let adjustableClock: AdjustableSimulatorClock
     /// The configuration the simulator was started with, which a reset returns to.
     let initialConfiguration: SimulatorConfiguration
     private let inner: Mutex<Inner>
 
     init(configuration: SimulatorConfiguration, clock: any SimulatorClock) {
-        self.clock = clock
+        let adjustable = AdjustableSimulatorClock(base: clock)
+        self.clock = adjustable
+        self.adjustableClock = adjustable
         self.initialConfiguration = configuration
         self.inner = Mutex(Inner(configuration: configuration, now: clock.now()))
     }

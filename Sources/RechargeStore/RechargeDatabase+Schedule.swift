@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RechargeCore
 
 /// What is left to do for one provider account.
 public struct AccountWork: Hashable, Sendable {
@@ -78,17 +79,28 @@ extension RechargeDatabase {
 }
 
 extension RechargeDatabase {
-    /// Settled lines (SUCCESS, FAILED or CANCELLED) of a batch that were sent under a key, in file order: what verification
-    /// asks the providers about.
-    public func settledSentLines(batchID: Int64) throws -> [LineRecord] {
+    /// Settled lines (SUCCESS, FAILED or CANCELLED) of a batch that were ever sent, in file order, each with the keys
+    /// to ask the provider about: what verification checks. A SUCCESS or FAILED line is asked about under its
+    /// current key; a CANCELLED line under every key it was ever sent with (a retry clears the line's key, not its
+    /// attempts), since none of them may have moved money.
+    public func settledSentLines(batchID: Int64) throws -> [SentLine] {
         try self.writer.read { db in
-            try LineRecord.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM line WHERE batch_id = ? AND state IN ('SUCCESS', 'FAILED', 'CANCELLED') AND idempotency_key IS NOT NULL
+                    SELECT line.*, (SELECT group_concat(DISTINCT attempt.idempotency_key) FROM attempt WHERE attempt.line_id = line.id)
+                        AS attempt_keys
+                    FROM line WHERE batch_id = ? AND state IN ('SUCCESS', 'FAILED', 'CANCELLED')
+                        AND (idempotency_key IS NOT NULL OR EXISTS (SELECT 1 FROM attempt WHERE attempt.line_id = line.id))
                     ORDER BY line_number
                     """,
                 arguments: [batchID])
+            return try rows.map { row in
+                let line = try LineRecord(row: row)
+                let attemptKeys = (row["attempt_keys"] as String?)?.split(separator: ",").map(String.init) ?? []
+                let keys = line.state == .cancelled ? attemptKeys.sorted() : [line.idempotencyKey].compactMap { $0 }
+                return SentLine(line: line, keys: keys)
+            }
         }
     }
 
@@ -103,4 +115,10 @@ extension RechargeDatabase {
             return Set(rows.map { "\($0[0] as Int64)/\($0[1] as String)" })
         }
     }
+}
+
+/// A settled line that was sent, with the keys it was sent under that verification asks about.
+public struct SentLine: Hashable, Sendable {
+    public var line: LineRecord
+    public var keys: [String]
 }

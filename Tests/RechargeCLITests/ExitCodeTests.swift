@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The documented exit codes for missing input (66), bad configuration (78) and usage errors (64).
-@Suite(.enabled(if: Recharge.isAvailable, "the recharge executable was not found next to the tests or in .build/debug"))
+@Suite
 struct ExitCodeTests {
     @Test(arguments: ["validate", "import"])
     func aMissingInputFileExitsSixtySix(command: String) throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The files in `samples/invalid/` (shown in the documentation) report exactly their intended problems.
-@Suite(.enabled(if: Recharge.isAvailable, "the recharge executable was not found next to the tests or in .build/debug"))
+@Suite
 struct InvalidSampleTests {
     struct Expected: Sendable {
         let line: Int?

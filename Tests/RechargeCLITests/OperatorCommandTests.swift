@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `recharge cancel`, `retry --failed` and `resolve`, run as the built executable.
-@Suite(.enabled(if: Recharge.isAvailable, "the recharge executable was not found next to the tests or in .build/debug"))
+@Suite
 struct OperatorCommandTests {
     func withImportedSample(_ body: (_ db: String) throws -> Void) throws {
         try withTemporaryDirectory { directory in

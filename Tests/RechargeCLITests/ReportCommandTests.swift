@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `recharge report`: the reconciliation report from the built executable, in each format, to stdout or a file.
-@Suite(.enabled(if: Recharge.isAvailable, "the recharge executable was not found next to the tests or in .build/debug"))
+@Suite
 struct ReportCommandTests {
     func withImportedSample(_ body: (_ db: String, _ directory: URL) throws -> Void) throws {
         try withTemporaryDirectory { directory in

@@ -4,7 +4,7 @@ import Testing
 
 /// The machine fails under the processor: each fault gives a clear error and an honest exit code, and nothing
 /// already recorded is lost.
-@Suite(.serialized, .enabled(if: Recharge.isAvailable, "needs the built recharge executable"))
+@Suite(.serialized)
 struct ResourceFaultTests {
     @Test func aCorruptedDatabaseIsReportedNotOverwritten() throws {
         try withTemporaryDirectory { directory in

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `recharge validate`: exit 0 and a `valid:` summary for a good file; every error with file, line and column otherwise.
-@Suite(.enabled(if: Recharge.isAvailable, "the recharge executable was not found next to the tests or in .build/debug"))
+@Suite
 struct ValidateCommandTests {
     static let totals = "totals BRL 1105.90, EUR 385.50, JPY 10000, MXN 2450.50, SGD 415.80, USD 4911.20"
 

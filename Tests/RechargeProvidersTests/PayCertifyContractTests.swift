@@ -153,8 +153,10 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func slowAfterApplyTimesOutInDoubtThenApplied() async throws {
         try await SimulatorFixture.with { fixture in
             let paycertify = try Self.adapter(fixture, timeoutMilliseconds: 1_000)
+            // Reads get a generous time-out: on a loaded machine 1 s can pass before an answer is read.
+            let patient = try Self.adapter(fixture, timeoutMilliseconds: 10_000)
             let request = fixture.request(.paycertify, amount: "3")
-            let evidence = await paycertify.evidenceBeforeRecharge(request)
+            let evidence = try #require(await patient.evidenceBeforeRecharge(request))
             fixture.simulator.setFaults(
                 Self.faults {
                     $0.slowAfterApply = 1.0; $0.slowMilliseconds = 2_500
@@ -164,8 +166,6 @@ import Testing
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "paycertify")
             // The client gave up before the answer; the simulator applies the top-up in its own time.
             await fixture.simulator.ledgerReaches(1)
-            // The query gets a generous time-out: on a loaded machine 1 s can pass before the answer is read.
-            let patient = try Self.adapter(fixture, timeoutMilliseconds: 10_000)
             #expect(
                 await patient.status(request, evidence: evidence)
                     == .applied(ProviderReceipt(providerReference: fixture.ledger.first?.providerReference)))

@@ -9,7 +9,7 @@ final class ChildProcess {
 
     /// Starts `executable` (a product built beside `recharge`) with `arguments` in the package root.
     init(_ executable: String, _ arguments: [String], outputs directory: URL) throws {
-        let recharge = try #require(Recharge.executable, "the recharge executable was not built; run swift build")
+        let recharge = try Recharge.checkedExecutable()
         let name = "\(executable)-\(UUID().uuidString.prefix(8))"
         self.stdoutURL = directory.appendingPathComponent("\(name).out")
         self.stderrURL = directory.appendingPathComponent("\(name).err")

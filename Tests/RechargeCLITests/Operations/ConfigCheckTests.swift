@@ -3,7 +3,7 @@ import Testing
 
 /// `recharge config check`: the effective configuration with secrets redacted, and exit 78 naming the key for
 /// every kind of problem.
-@Suite(.enabled(if: Recharge.isAvailable, "needs the built recharge executable"))
+@Suite
 struct ConfigCheckTests {
     static let secret = "s3cr3t-vcc-key-7Q9"
 

@@ -3,7 +3,7 @@ import Testing
 
 /// `--log-format json` writes nothing but JSON objects on standard error; `--metrics-file` leaves a Prometheus text
 /// file that parses line by line.
-@Suite(.serialized, .enabled(if: Recharge.isAvailable, "needs the built recharge and recharge-sim executables"))
+@Suite(.serialized)
 struct LogsAndMetricsTests {
     @Test(.timeLimit(.minutes(2)))
     func jsonLogsAndAMetricsFile() throws {

@@ -49,14 +49,61 @@ enum Recharge {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    static let isAvailable = executable != nil
+    /// Why the built executables cannot be trusted, if they cannot: missing, or older than a source file they are
+    /// built from (a test against a stale binary would test yesterday's code). The CLI tests fail on it, never skip.
+    static let executableProblem: String? = {
+        guard let executable else {
+            return "the recharge executable was not found next to the tests or in .build/debug; run swift build"
+        }
+        let directory = executable.deletingLastPathComponent()
+        let sources = packageRoot.appendingPathComponent("Sources")
+        /// The newest source file of `modules`.
+        func newestSource(_ modules: Set<String>) -> (Date, String) {
+            var newest = (Date.distantPast, "")
+            let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.contentModificationDateKey])
+            while let file = files?.nextObject() as? URL {
+                let module = file.path.dropFirst(sources.path.count + 1).split(separator: "/").first.map(String.init) ?? ""
+                guard file.pathExtension == "swift", modules.contains(module),
+                    let modified = try? file.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate,
+                    modified > newest.0
+                else { continue }
+                newest = (modified, file.path)
+            }
+            return newest
+        }
+        // The modules each executable is linked from (Package.swift).
+        let simulator: Set<String> = ["recharge-sim", "RechargeSimulator"]
+        let products: [(String, Set<String>)] = [
+            (
+                "recharge",
+                simulator.subtracting(["recharge-sim"]).union([
+                    "recharge", "RechargeCLI", "RechargeCore", "RechargeStore", "RechargeEngine", "RechargeProviders", "RechargeReport",
+                ])
+            ),
+            ("recharge-sim", simulator),
+        ]
+        for (name, modules) in products {
+            let path = directory.appendingPathComponent(name).path
+            guard FileManager.default.isExecutableFile(atPath: path) else { return "\(path) was not built; run swift build" }
+            let built = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast
+            let (newest, file) = newestSource(modules)
+            if built < newest { return "\(path) is older than \(file): it is stale; run swift build" }
+        }
+        return nil
+    }()
+
+    /// The executable, checked: the test fails (with how to fix it) when it is missing or stale.
+    static func checkedExecutable() throws -> URL {
+        if let problem = executableProblem { Issue.record(Comment(rawValue: problem)) }
+        return try #require(self.executable, "the recharge executable was not built; run swift build")
+    }
 
     /// The path of a sample file relative to the package root, as a user would type it there.
     static func sample(_ name: String) -> String { "samples/" + name }
 
     /// Runs `recharge arguments…` in the package root and waits for it, with `environment` added to this process's.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        let executable = try #require(self.executable, "the recharge executable was not built; run swift build")
+        let executable = try self.checkedExecutable()
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: outputs) }

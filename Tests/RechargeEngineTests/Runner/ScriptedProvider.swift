@@ -16,8 +16,18 @@ final class ScriptedProvider: ProviderClient {
         var kind: String
         var cardID: String
         var key: String
-        /// When the provider received it.
+        /// When the provider received it (not part of a call's identity).
         var at = ContinuousClock.now
+
+        static func == (lhs: Call, rhs: Call) -> Bool {
+            (lhs.kind, lhs.cardID, lhs.key) == (rhs.kind, rhs.cardID, rhs.key)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(self.kind)
+            hasher.combine(self.cardID)
+            hasher.combine(self.key)
+        }
     }
 
     struct State {

@@ -57,7 +57,8 @@ import Testing
         }
         #expect(summary.discrepancies == DiscrepancyCounts(unknown: 1, operatorResolved: 1, creditedDiffers: 1, mismatches: 1))
         let hypercard = try #require(summary.receipts.first { $0.account == "hypercard" })
-        #expect(hypercard.requestedMinor == 20_000 && hypercard.creditedMinor == 19_700 && hypercard.feeMinor == 300)
+        #expect(hypercard.requestedMinor == 20_000 && hypercard.creditedMinor == 19_700 && hypercard.feeMinor == 300_000_000)
+        #expect(hypercard.feeCurrency == "USDT")
         #expect(summary.matchesControlLineCount == true)
         #expect(summary.runs.map(\.outcome) == ["interrupted"])
     }

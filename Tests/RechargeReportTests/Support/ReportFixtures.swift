@@ -92,7 +92,7 @@ enum GoldenBatch {
             database, batch, row: 3, .applied,
             receipt: ProviderReceipt(
                 providerReference: "HC-ORDER-77", credited: Money(minorUnits: 19_700, currency: usd),
-                fee: ChargedAmount(minorUnits: 300, unit: "USD"), exchangeRate: "1"),
+                fee: ChargedAmount(minorUnits: 300_000_000, unit: "USDT"), exchangeRate: "1"),
             sentAt: at(61), doneAt: at(64))
         // FAILED with the provider's words (a comma and quotes in the message).
         try settle(

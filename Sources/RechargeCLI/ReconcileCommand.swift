@@ -36,8 +36,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         do {
             let lanes = try RunSession.lookupLanes(for: accounts, client: client)
             result = try await Reconciler(
-                database: database, lanes: lanes, clock: ContinuousClock(), logger: RechargeLogging.logger(verbose: false))
-                .verify(batchID: batch.id)
+                database: database, lanes: lanes, clock: ContinuousClock(), logger: RechargeLogging.logger(verbose: false)
+            )
+            .verify(batchID: batch.id)
         } catch {
             try? await client.shutdown()
             throw error

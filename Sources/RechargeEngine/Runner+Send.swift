@@ -57,7 +57,8 @@ extension Runner {
                 sentAt: sentAt)
         case .rejected(let code, let message):
             lane.breaker.withLock { $0.recordSuccess() }
-            await self.record(lane, line, attempt: attempt, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
+            await self.record(
+                lane, line, attempt: attempt, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
         case .notApplied(let code, let message, let retryAfter):
             await self.notApplied(lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, sentAt: sentAt)
         case .inDoubt(let code, let message):
@@ -66,7 +67,9 @@ extension Runner {
             self.logger.info(
                 "answer in doubt; resolving by status query",
                 metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
-            if await self.record(lane, line, attempt: attempt, event: .inDoubt, outcome: "in-doubt", code: code, message: message, sentAt: sentAt) {
+            if await self.record(
+                lane, line, attempt: attempt, event: .inDoubt, outcome: "in-doubt", code: code, message: message, sentAt: sentAt)
+            {
                 return InDoubtSend(at: sentAt, reference: nil)
             }
         case .accepted(let reference, let code, let message):
@@ -115,8 +118,11 @@ extension Runner {
                     let message =
                         "no \(lane.account.kind.rawValue) reference was recorded, and the provider's \(Self.hours(window)) replay window since the first send (\(Timestamp.string(first))) has closed: a replay now would be a new top-up, and there is no read-only way to tell"
                     self.logger.warning(
-                        "line could not be resolved; UNKNOWN, for an operator", metadata: self.metadata(lane, line, key: key, ["reason": "\(message)"]))
-                    await self.record(lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "replay-window-closed", message: message)
+                        "line could not be resolved; UNKNOWN, for an operator",
+                        metadata: self.metadata(lane, line, key: key, ["reason": "\(message)"]))
+                    await self.record(
+                        lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "replay-window-closed",
+                        message: message)
                     return
                 }
                 guard await self.admit(lane, recharge: false) else { return }
@@ -135,9 +141,11 @@ extension Runner {
                 case .accepted(let found, let code, let message):
                     reference = found
                     reason = "the provider still reports it in progress"
-                    guard await self.record(
-                        lane, line, attempt: attempt, event: .inDoubt, outcome: "accepted (same-key replay)", code: code, message: message,
-                        reference: found)
+                    guard
+                        await self.record(
+                            lane, line, attempt: attempt, event: .inDoubt, outcome: "accepted (same-key replay)", code: code,
+                            message: message,
+                            reference: found)
                     else { return }
                 case .notApplied(let code, let message, let retryAfter):
                     // The replay itself was not taken (throttled, not sent): it says nothing about the first send.
@@ -153,7 +161,8 @@ extension Runner {
                 switch status {
                 case .applied(let receipt):
                     await self.record(
-                        lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)", reference: receipt.providerReference,
+                        lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)",
+                        reference: receipt.providerReference,
                         receipt: receipt)
                     return
                 case .rejected(let code, let message):
@@ -162,16 +171,18 @@ extension Runner {
                     return
                 case .notApplied:
                     await self.notApplied(
-                        lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request", retryAfter: nil
+                        lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request",
+                        retryAfter: nil
                     )
                     return
                 case .pending(let found):
                     reason = "the provider still reports it in progress"
                     if let found, reference == nil {
                         reference = found
-                        guard await self.record(
-                            lane, line, attempt: attempt, event: .inDoubt, outcome: "pending (status query)", code: "pending",
-                            message: reason, reference: found)
+                        guard
+                            await self.record(
+                                lane, line, attempt: attempt, event: .inDoubt, outcome: "pending (status query)", code: "pending",
+                                message: reason, reference: found)
                         else { return }
                     }
                 case .throttled(let retryAfter):

@@ -68,7 +68,8 @@ struct AdminRoutes: Sendable {
             let move = try await request.decode(as: ClockMove.self, context: context)
             guard move.advanceSeconds >= 0 else { throw HTTPError(.badRequest, message: "advanceSeconds must not be negative") }
             self.state.adjustableClock.advance(by: move.advanceSeconds)
-            return Self.encode(ClockState(now: SimTime.iso(self.state.clock.now()), offsetSeconds: self.state.adjustableClock.offsetSeconds))
+            return Self.encode(
+                ClockState(now: SimTime.iso(self.state.clock.now()), offsetSeconds: self.state.adjustableClock.offsetSeconds))
         }
         router.post("/_sim/reset") { _, _ in
             self.state.reset()

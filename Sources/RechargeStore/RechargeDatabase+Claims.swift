@@ -138,10 +138,12 @@ extension RechargeDatabase {
     /// Each attempt of a line, in order: when it was claimed and when its request left (if recorded).
     public func attemptTimes(lineID: Int64) throws -> [(number: Int, claimedAt: Date?, sentAt: Date?)] {
         try self.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT number, started_at, sent_at FROM attempt WHERE line_id = ? ORDER BY number", arguments: [lineID])
-                .map { row in
-                    (row[0], (row[1] as String?).flatMap(Timestamp.date(from:)), (row[2] as String?).flatMap(Timestamp.date(from:)))
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT number, started_at, sent_at FROM attempt WHERE line_id = ? ORDER BY number", arguments: [lineID]
+            )
+            .map { row in
+                (row[0], (row[1] as String?).flatMap(Timestamp.date(from:)), (row[2] as String?).flatMap(Timestamp.date(from:)))
+            }
         }
     }
 

@@ -13,8 +13,8 @@ import Testing
         }
         """
 
-    func load(_ environment: [String: String], json: String = Self.file) throws(ConfigurationError) -> RechargeConfiguration {
-        let file = try! TemporaryFile(named: "recharge.json", text: json)
+    func load(_ environment: [String: String], json: String = Self.file) throws -> RechargeConfiguration {
+        let file = try TemporaryFile(named: "recharge.json", text: json)
         return try RechargeConfiguration.load(path: file.path, environment: environment)
     }
 

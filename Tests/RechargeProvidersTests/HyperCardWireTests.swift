@@ -190,9 +190,12 @@ import _CryptoExtras
 
     @Test func anEmptyQueryAnswerMeansNoSuchOrder() {
         #expect(
-            HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok","data":{}}"#), currency: Self.usd, payCoin: "usdt") == .notApplied
+            HyperCardClient.classifyStatus(
+                Self.response(200, #"{"code":"00000","msg":"ok","data":{}}"#), currency: Self.usd, payCoin: "usdt") == .notApplied
         )
-        #expect(HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok"}"#), currency: Self.usd, payCoin: "usdt") == .notApplied)
+        #expect(
+            HyperCardClient.classifyStatus(Self.response(200, #"{"code":"00000","msg":"ok"}"#), currency: Self.usd, payCoin: "usdt")
+                == .notApplied)
         if case .cannotTell = HyperCardClient.classifyStatus(Self.response(500, "oops"), currency: Self.usd, payCoin: "usdt") {
         } else {
             Issue.record("a failed query must not be read as an answer")

@@ -21,7 +21,12 @@ import _CryptoExtras
     }
 
     // Immutable after initialisation; RSA keys are not Sendable.
-    nonisolated(unsafe) static let merchantKey = try! _RSA.Encryption.PrivateKey(pemRepresentation: SimulatorKeys.pagsmileMerchantPrivate)
+    nonisolated(unsafe) static let merchantKey: _RSA.Encryption.PrivateKey = {
+        guard let key = try? _RSA.Encryption.PrivateKey(pemRepresentation: SimulatorKeys.pagsmileMerchantPrivate) else {
+            preconditionFailure("the simulator's Pagsmile merchant key does not parse")
+        }
+        return key
+    }()
     static let brl = Currency(code: "BRL")!
 
     static let fields = [

@@ -210,7 +210,8 @@ import Testing
             #expect(await vcc.reads.balanceFallback(request, evidence: evidence, because: "test") == .notApplied)
             #expect(await vcc.recharge(request) != .notApplied(code: "", message: "", retryAfter: nil))
             #expect(
-                await vcc.reads.balanceFallback(request, evidence: evidence, because: "test") == .applied(ProviderReceipt(providerReference: nil))
+                await vcc.reads.balanceFallback(request, evidence: evidence, because: "test")
+                    == .applied(ProviderReceipt(providerReference: nil))
             )
             _ = await vcc.recharge(request)
             guard case .cannotTell = await vcc.reads.balanceFallback(request, evidence: evidence, because: "test") else {

@@ -8,7 +8,9 @@ import Testing
 /// A fee is shown in the unit it was charged in, never relabelled and never dropped: HyperCard charges its
 /// `recharge_fee_amount` in the pay coin (seed: 2.1.4 Recharge), so a JPY top-up paid in USDT has a USDT fee.
 @Suite struct FeeCurrencyTests {
-    @Test(arguments: [(ReportFormat.text, "0.88 USDT"), (.html, "0.88 USDT"), (.csv, "0.88,USDT"), (.json, #""fee": "0.88", "feeCurrency": "USDT""#)])
+    @Test(arguments: [
+        (ReportFormat.text, "0.88 USDT"), (.html, "0.88 USDT"), (.csv, "0.88,USDT"), (.json, #""fee": "0.88", "feeCurrency": "USDT""#),
+    ])
     func aSmallPayCoinFeeOnAYenTopUpIsShownInThePayCoin(format: ReportFormat, expected: String) throws {
         let database = try RechargeDatabase.inMemory()
         let csv = """

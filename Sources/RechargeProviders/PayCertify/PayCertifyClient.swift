@@ -84,7 +84,8 @@ public struct PayCertifyClient: ProviderClient {
             if (200..<300).contains(status) {
                 // The reloaded card, with the reload among its actions, is the evidence; anything less is in doubt
                 // (the card comparison settles it).
-                guard let card = PayCertifyWire.card(body), card.id != nil, let action = PayCertifyWire.newestReload(card) ?? card.actions.last
+                guard let card = PayCertifyWire.card(body), card.id != nil,
+                    let action = PayCertifyWire.newestReload(card) ?? card.actions.last
                 else {
                     return table.outcome(code: "malformed", message: "HTTP \(status) without a vcard and its actions")
                 }

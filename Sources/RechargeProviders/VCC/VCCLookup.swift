@@ -55,7 +55,8 @@ struct VCCLookup: ProviderLookup {
         switch await self.cardBalance(request.cardID) {
         case .balance(let balance): return VCCWire.compareBalances(before: snapshot.balance, after: balance, amount: request.amount)
         case .throttled(let wait): return .throttled(retryAfter: wait)
-        case .unreadable(let reason): return .cannotTell(reason: "VCC operation query failed (\(why)) and the card query failed too (\(reason))")
+        case .unreadable(let reason):
+            return .cannotTell(reason: "VCC operation query failed (\(why)) and the card query failed too (\(reason))")
         }
     }
 

@@ -91,8 +91,11 @@ struct SimulatorFixture: Sendable {
     ) -> RechargeRequest {
         let card = Self.cards[kind]!
         let currency = Currency(code: card.currency)!
+        guard let money = try? Money.parse(amount, currency: currency) else {
+            preconditionFailure("the fixture amount \(amount) is not an exact \(currency.code) amount")
+        }
         return RechargeRequest(
-            account: self.account(kind), cardID: card.id, amount: try! Money.parse(amount, currency: currency),
+            account: self.account(kind), cardID: card.id, amount: money,
             reference: "REF-\(line)", payCoin: kind == .hypercard ? "usdt" : nil,
             payAccountNumber: kind == .pagsmile ? "PA-7700120045" : nil,
             key: IdempotencyKey(batchUID: batchUID, lineNumber: line, generation: generation))

@@ -76,7 +76,7 @@ struct MeasureReport: AsyncParsableCommand {
     func run() async throws {
         guard let format = ReportFormat(rawValue: self.format) else { throw ValidationError("unknown format \(self.format)") }
         let database = try RechargeDatabase(path: self.db, mustExist: true)
-        guard let batch = try database.batch("1") else { throw ValidationError("no batch 1 in \(self.db)") }
+        guard let batch = try database.batch(id: 1) else { throw ValidationError("no batch 1 in \(self.db)") }
         let descriptor = open(self.output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard descriptor >= 0 else { throw ValidationError("cannot write \(self.output)") }
         defer { close(descriptor) }

@@ -31,11 +31,11 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try self.global.loadConfiguration()
         let reader = try self.file.reader(configuration: configuration)
-        if let name, name.isEmpty || name.count > 200 {
-            throw ValidationError("--name takes 1 to 200 characters")
+        if let name, let problem = BatchName.problem(name) {
+            throw ValidationError("--name: \(problem)")
         }
         guard FileManager.default.fileExists(atPath: self.file.file) else {
-            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(self.file.file): no such file")
+            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(self.file.file.terminalSafe): no such file")
         }
         let database = try self.global.openDatabase()
         let outcome: ImportOutcome
@@ -44,6 +44,8 @@ struct ImportCommand: AsyncParsableCommand {
                 ImportRequest(path: self.file.file, format: self.file.format, name: self.name, force: self.force), reader: reader)
         } catch let error as BatchInputError {
             throw readFailure(error)
+        } catch let error as StoreError where error.code == .invalidName {
+            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "\(self.file.file.terminalSafe): \(error.message)")
         } catch {
             throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "import failed, nothing stored: \(error)")
         }
@@ -51,17 +53,19 @@ struct ImportCommand: AsyncParsableCommand {
         case .imported(let batch, let result):
             let diagnostics = result.diagnostics.render()
             if !diagnostics.isEmpty { Output.err(diagnostics) }
-            Output.err("imported batch \(batch.id) '\(batch.name)': " + ReadResultReport.summary(result, file: self.file.file))
+            Output.err("imported batch \(batch.id) '\(batch.name.terminalSafe)': " + ReadResultReport.summary(result, file: self.file.file))
             Output.out(String(batch.id))
         case .rejected(let result):
             Output.err(result.diagnostics.render())
             throw CommandFailure(
                 exitCode: RechargeExit.dataError.rawValue,
-                message: "\(self.file.file): \(counted(result.diagnostics.errorCount, "error")); nothing was imported")
+                message: "\(self.file.file.terminalSafe): \(counted(result.diagnostics.errorCount, "error")); nothing was imported")
         case .duplicate(_, let reason, _):
             throw CommandFailure(
                 exitCode: RechargeExit.dataError.rawValue,
-                message: "\(self.file.file): refused: \(reason); nothing was imported (use --force to import it again)")
+                message:
+                    "\(self.file.file.terminalSafe): refused: \(reason.terminalSafe); nothing was imported (use --force to import it again)"
+            )
         }
     }
 }

@@ -3,12 +3,22 @@ import Foundation
 import RechargeCore
 import RechargeStore
 
-/// The batch named on the command line, or a data error naming what was not found.
-func requireBatch(_ idOrName: String, in database: RechargeDatabase, path: String) throws -> BatchRecord {
-    guard let batch = try database.batch(idOrName) else {
-        throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "no batch '\(idOrName)' in \(path)")
+/// The batch named on the command line, or a data error naming what was not found or what the name could mean.
+func requireBatch(_ text: String, in database: RechargeDatabase, path: String) throws -> BatchRecord {
+    let reference = BatchReference(text)
+    switch try database.lookUpBatch(reference) {
+    case .found(let batch):
+        return batch
+    case .missing:
+        throw CommandFailure(
+            exitCode: RechargeExit.dataError.rawValue,
+            message: "no batch '\(reference)' in \(path.terminalSafe) (recharge status lists the batches)")
+    case .ambiguous(let batches):
+        let list = batches.map { "id:\($0.id) ('\($0.name.terminalSafe)', imported \($0.importedAt))" }.joined(separator: ", ")
+        throw CommandFailure(
+            exitCode: RechargeExit.dataError.rawValue,
+            message: "'\(reference)' could mean \(batches.count) batches: \(list); say which with id:N")
     }
-    return batch
 }
 
 /// Who is acting, for the event log: the operating-system user.

@@ -41,10 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var batchRecord: BatchRecord?
         if let batch {
-            batchRecord = try database.batch(batch)
-            guard batchRecord != nil else {
-                throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "no batch '\(batch)' in \(self.global.db)")
-            }
+            batchRecord = try requireBatch(batch, in: database, path: self.global.db)
         }
         let policy = self.execution.policy(configuration)
         let session = RunSession(

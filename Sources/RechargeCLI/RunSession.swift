@@ -177,7 +177,7 @@ struct RunSession {
         }
         var states: [LineState: Int] = [:]
         for batchID in result.batchIDs {
-            guard let batch = try self.database.batch(String(batchID)) else { continue }
+            guard let batch = try self.database.batch(id: batchID) else { continue }
             let rows = try self.database.status(batchID: batchID)
             for row in rows { states[row.state, default: 0] += row.count }
             Output.out("")

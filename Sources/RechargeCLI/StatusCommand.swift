@@ -22,10 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         let database = try self.global.openDatabase(mustExist: true)
         var batchRecord: BatchRecord?
         if let batch {
-            batchRecord = try database.batch(batch)
-            guard batchRecord != nil else {
-                throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "no batch '\(batch)' in \(self.global.db)")
-            }
+            batchRecord = try requireBatch(batch, in: database, path: self.global.db)
         }
         let rows = try database.status(batchID: batchRecord?.id)
         let report = StatusReport(batch: batchRecord, batches: batchRecord == nil ? try database.batches() : [], rows: rows)

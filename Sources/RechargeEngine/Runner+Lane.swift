@@ -66,7 +66,7 @@ extension Runner {
                 // Each line reads its card, is claimed and sent on its own, so that a slow read holds up no other line
                 // and the account's rate-limiter slots are used as they come.
                 for batchID in Set(due.map(\.batchID)) where batchUIDs[batchID] == nil {
-                    guard let batch = try? self.storeCall({ try self.database.batch(String(batchID)) }) else { return }
+                    guard let batch = try? self.storeCall({ try self.database.batch(id: batchID) }) else { return }
                     batchUIDs[batchID] = batch.uid
                 }
                 let fresh = lane.preparing.withLock { preparing -> [LineRecord] in

@@ -91,7 +91,11 @@ extension RechargeDatabase {
                     reason: "a batch named '\(reference)' was imported as batch \(existing.id) at \(existing.importedAt)", result)
             }
         }
-        let name = request.name ?? result.metadata.name ?? URL(fileURLWithPath: sourceFile).lastPathComponent
+        let name = request.name ?? result.metadata.name ?? BatchName.from(fileName: URL(fileURLWithPath: sourceFile).lastPathComponent)
+        if let problem = BatchName.problem(name) {
+            let origin = request.name != nil ? "--name" : result.metadata.name != nil ? "the file's batch.name" : "the file name"
+            throw StoreError(.invalidName, "\(origin): \(problem); nothing was imported")
+        }
         try db.execute(
             sql: """
                 UPDATE batch SET name = ?, reference = ?, source_sha256 = ?, source_format = ?, source_bytes = ?,
@@ -99,7 +103,7 @@ extension RechargeDatabase {
                 WHERE id = ?
                 """,
             arguments: [
-                String(name.prefix(200)), reference.map { String($0.prefix(200)) }, result.sha256, result.format.rawValue,
+                name, reference.map { String($0.prefix(200)) }, result.sha256, result.format.rawValue,
                 result.byteCount, result.lineCount, result.metadata.control.lineCount ?? reader.control.lineCount,
                 request.force, batchID,
             ])

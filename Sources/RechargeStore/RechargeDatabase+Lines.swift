@@ -17,6 +17,20 @@ public struct LineChanges: Hashable, Sendable {
     }
 }
 
+/// What a batch reference found.
+public enum BatchLookup: Sendable {
+    case found(BatchRecord)
+    case missing
+    /// More than one batch answers to the reference, oldest first.
+    case ambiguous([BatchRecord])
+
+    /// The batch, when exactly one answers.
+    public var found: BatchRecord? {
+        if case .found(let batch) = self { return batch }
+        return nil
+    }
+}
+
 extension RechargeDatabase {
     /// Applies `event` to a line expected to be in state `expected`, as one transaction: a guarded update
     /// (`WHERE state = expected`) plus an appended event row.
@@ -105,14 +119,39 @@ extension RechargeDatabase {
         try self.writer.read { db in try BatchRecord.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
     }
 
-    /// A batch by its numeric id or, failing that, by its name.
-    public func batch(_ idOrName: String) throws -> BatchRecord? {
+    /// The batch with this id.
+    public func batch(id: Int64) throws -> BatchRecord? {
+        try self.writer.read { db in try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]) }
+    }
+
+    /// The batch a command line names, or every batch it could mean.
+    ///
+    /// A bare number means the batch with that id; it is ambiguous when another batch has that number as its
+    /// name (names that read as ids are refused at import, but an older database may hold one). A name that
+    /// several batches share (imported with `--force`) is ambiguous too: `id:N` then says which.
+    public func lookUpBatch(_ reference: BatchReference) throws -> BatchLookup {
         try self.writer.read { db in
-            if let id = Int64(idOrName), let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id])
-            {
-                return batch
+            func named(_ name: String) throws -> [BatchRecord] {
+                try BatchRecord.fetchAll(db, sql: "SELECT * FROM batch WHERE name = ? ORDER BY id", arguments: [name])
             }
-            return try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE name = ? ORDER BY id DESC LIMIT 1", arguments: [idOrName])
+            func withID(_ id: Int64) throws -> BatchRecord? {
+                try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id])
+            }
+            let candidates: [BatchRecord]
+            switch reference {
+            case .id(let id): candidates = try withID(id).map { [$0] } ?? []
+            case .name(let name): candidates = try named(name)
+            case .idOrName(let text):
+                let byID = try Int64(text).flatMap(withID)
+                var all = byID.map { [$0] } ?? []
+                for batch in try named(text) where batch.id != byID?.id { all.append(batch) }
+                candidates = all
+            }
+            switch candidates.count {
+            case 0: return .missing
+            case 1: return .found(candidates[0])
+            default: return .ambiguous(candidates)
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
-            case notFound, stateChanged, illegalTransition, duplicate, databaseUnavailable, io
+            case notFound, stateChanged, illegalTransition, duplicate, invalidName, databaseUnavailable, io
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -15,6 +15,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let illegalTransition = Code(.illegalTransition)
         /// The same file content or batch reference was imported before.
         public static let duplicate = Code(.duplicate)
+        /// The batch name cannot be used (it reads as an id, or holds control characters): nothing was stored.
+        public static let invalidName = Code(.invalidName)
         /// The database file is missing or cannot be opened.
         public static let databaseUnavailable = Code(.databaseUnavailable)
         /// Reading or writing failed.

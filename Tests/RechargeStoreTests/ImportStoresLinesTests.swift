@@ -182,7 +182,7 @@ import Testing
         let batch = try database.importValid(Samples.json, name: "november-run")
         #expect(batch.name == "november-run")
         #expect(batch.reference == "november-run")
-        #expect(try database.batch("november-run")?.id == batch.id)
-        #expect(try database.batch(String(batch.id))?.id == batch.id)
+        #expect(try database.lookUpBatch(BatchReference("november-run")).found?.id == batch.id)
+        #expect(try database.lookUpBatch(BatchReference(String(batch.id))).found?.id == batch.id)
     }
 }

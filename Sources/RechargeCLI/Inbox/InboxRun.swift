@@ -77,7 +77,10 @@ struct InboxRun: Sendable {
             outcome = try self.database.importBatch(request, reader: self.reader)
         } catch let error as BatchInputError {
             // Vanished or unreadable since it was listed: leave it for the next pass.
-            Output.err("\(arrival.name): skipped: \(error.description)")
+            Output.err("\(arrival.name.terminalSafe): skipped: \(error.description)")
+            return true
+        } catch let error as StoreError where error.code == .invalidName {
+            try self.reject(arrival, header: error.message, diagnostics: "", into: &summary)
             return true
         } catch {
             self.record(arrival.name, nil, RechargeExit.ioError.rawValue, "import failed, nothing stored: \(error)", into: &summary)
@@ -87,17 +90,21 @@ struct InboxRun: Sendable {
         switch outcome {
         case .imported(let imported, let result):
             batch = imported
-            Output.out("\(arrival.name): imported as batch \(batch.id) '\(batch.name)' (\(result.lineCount) lines)")
+            Output.out(
+                "\(arrival.name.terminalSafe): imported as batch \(batch.id) '\(batch.name.terminalSafe)' (\(result.lineCount) lines)")
         case .duplicate(let existing, let reason, let result) where existing.sourceSHA256 == result.sha256:
             batch = existing
-            Output.out("\(arrival.name): already imported as batch \(existing.id) '\(existing.name)'; not imported again")
+            Output.out(
+                "\(arrival.name.terminalSafe): already imported as batch \(existing.id) '\(existing.name.terminalSafe)'; not imported again"
+            )
             _ = reason
         case .duplicate(_, let reason, let result):
-            try self.reject(arrival, header: "refused: \(reason); nothing was imported", result: result, into: &summary)
+            try self.reject(
+                arrival, header: "refused: \(reason); nothing was imported", diagnostics: result.diagnostics.render(), into: &summary)
             return true
         case .rejected(let result):
             let header = "\(counted(result.diagnostics.errorCount, "error")); nothing was imported"
-            try self.reject(arrival, header: header, result: result, into: &summary)
+            try self.reject(arrival, header: header, diagnostics: result.diagnostics.render(), into: &summary)
             return true
         }
 
@@ -108,7 +115,7 @@ struct InboxRun: Sendable {
         }
         try self.writeReports(batch: batch, stem: (arrival.name as NSString).deletingPathExtension)
         let destination = try self.folder.move(arrival, into: self.folder.processed)
-        Output.out("\(arrival.name): moved to \(destination.path)")
+        Output.out("\(arrival.name.terminalSafe): moved to \(destination.path.terminalSafe)")
         return true
     }
 
@@ -136,17 +143,16 @@ struct InboxRun: Sendable {
         try self.database.status(batchID: batchID).contains { !$0.state.isSettled }
     }
 
-    private func reject(_ arrival: InboxFolder.Arrival, header: String, result: BatchReadResult, into summary: inout Summary) throws {
+    private func reject(_ arrival: InboxFolder.Arrival, header: String, diagnostics: String, into summary: inout Summary) throws {
         // The error report first, then the file: an interrupted pass leaves the file in incoming/ to be redone.
         let destination = InboxFolder.freeName(for: arrival.name, in: self.folder.rejected)
-        var text = "\(arrival.name) was rejected at \(Timestamp.string(Date())): \(header).\n"
+        var text = "\(arrival.name.terminalSafe) was rejected at \(Timestamp.string(Date())): \(header.terminalSafe).\n"
         text += "Fix the file and drop it into incoming/ again.\n\n"
-        let diagnostics = result.diagnostics.render()
-        if !diagnostics.isEmpty { text += diagnostics + "\n" }
+        if !diagnostics.isEmpty { text += TerminalText.escapedKeepingLines(diagnostics) + "\n" }
         let report = destination.deletingLastPathComponent().appendingPathComponent(destination.lastPathComponent + ".errors.txt")
         try self.folder.write(text, to: report)
         try self.folder.move(arrival, to: destination)
-        Output.err("\(arrival.name): rejected (\(header)); see \(report.path)")
+        Output.err("\(arrival.name.terminalSafe): rejected (\(header.terminalSafe)); see \(report.path.terminalSafe)")
         self.record(arrival.name, nil, RechargeExit.dataError.rawValue, "rejected: \(header)", into: &summary)
     }
 
@@ -155,7 +161,9 @@ struct InboxRun: Sendable {
             let path = self.folder.reports.appendingPathComponent("\(stem).batch-\(batch.id).\(format.rawValue)").path
             try ReportCommand.writeFile(batch: batch, database: self.database, format: format, path: path)
         }
-        Output.out("batch \(batch.id): reports in \(self.folder.reports.path) (\(stem).batch-\(batch.id).html, .csv, .json)")
+        Output.out(
+            "batch \(batch.id): reports in \(self.folder.reports.path.terminalSafe) (\(stem.terminalSafe).batch-\(batch.id).html, .csv, .json)"
+        )
     }
 
     private func record(_ name: String, _ batchID: Int64?, _ code: Int32, _ note: String, into summary: inout Summary) {
@@ -163,7 +171,7 @@ struct InboxRun: Sendable {
         summary.codes.append(code)
         if let batchID, !summary.batchIDs.contains(batchID) { summary.batchIDs.append(batchID) }
         self.logger.info(
-            "inbox file done", metadata: ["file": "\(name)", "batch": "\(batchID.map(String.init) ?? "-")", "code": "\(code)"])
+            "inbox file done", metadata: ["file": "\(name.terminalSafe)", "batch": "\(batchID.map(String.init) ?? "-")", "code": "\(code)"])
     }
 }
 

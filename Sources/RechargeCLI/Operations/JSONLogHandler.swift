@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RechargeCore
 import Synchronization
 
 /// How log records are written to standard error.
@@ -55,7 +56,8 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    /// A JSON string literal: quotes, backslashes, control characters, C1 and bidi controls escaped as `\uXXXX`, so
+    /// a log read on a terminal (`journalctl`, `tail`) carries no escape sequence; the decoded value is unchanged.
     static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -65,7 +67,7 @@ struct JSONLogHandler: LogHandler {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where TerminalText.isUnsafe(scalar): out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -269,7 +269,7 @@ import Testing
         #expect(outcome.errors.map(\.line) == [3, 4, 6, 7])
         #expect(outcome.errors.map(\.column) == ["reference", "reference", "remark", "remark"])
         #expect(outcome.errors[0].message == "at most 128 characters, this has 129")
-        #expect(outcome.errors[1].message == "control characters (line breaks, tabs) are not allowed here")
+        #expect(outcome.errors[1].message == "control characters (line breaks, tabs, escape sequences) and text-direction overrides are not allowed here")
         #expect(outcome.errors[3].message == "at most 255 characters, this has 256")
     }
 

@@ -144,7 +144,7 @@ struct BatchValidator {
             reference: reference, remark: remark,
             payCoin: account.kind == .hypercard ? (payCoin ?? account.defaultPayCoin) : nil,
             payAccountNumber: account.kind == .pagsmile ? (payAccountNumber ?? account.defaultPayAccountNumber) : nil,
-            onBehalfOf: onBehalfOf)
+            onBehalfOf: onBehalfOf, position: self.lineCount)
     }
 
     /// Checks the expected line count and sums against what was read. Call after the last record.
@@ -249,8 +249,8 @@ struct BatchValidator {
 
     /// Why a free-text field is unacceptable (control characters, length), or `nil`.
     static func textProblem(_ text: String, maximum: Int) -> String? {
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "control characters (line breaks, tabs) are not allowed here"
+        if TerminalText.needsEscaping(text) {
+            return "control characters (line breaks, tabs, escape sequences) and text-direction overrides are not allowed here"
         }
         let count = text.count
         return count > maximum ? "at most \(maximum) characters, this has \(count)" : nil

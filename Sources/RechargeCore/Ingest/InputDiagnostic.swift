@@ -35,12 +35,12 @@ public struct InputDiagnostic: Hashable, Sendable, CustomStringConvertible {
 
     /// `file:line: error: item 3: column 'amount', value "12.345": the currency has 2 decimal places, the amount has 3`
     public var description: String {
-        var text = self.file
+        var text = self.file.terminalSafe
         if let line { text += ":\(line)" }
         text += ": \(self.severity.rawValue): "
         var location: [String] = []
         if let item { location.append("item \(item)") }
-        if let column { location.append("column '\(column)'") }
+        if let column { location.append("column '\(column.terminalSafe)'") }
         if let value { location.append("value \(Self.quote(value))") }
         if !location.isEmpty { text += location.joined(separator: ", ") + ": " }
         return text + self.message
@@ -62,7 +62,7 @@ public struct InputDiagnostic: Hashable, Sendable, CustomStringConvertible {
             case "\n": shown += "\\n"
             case "\r": shown += "\\r"
             case "\t": shown += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            case _ where TerminalText.isUnsafe(scalar):
                 shown += "\\u{" + String(scalar.value, radix: 16) + "}"
             default: shown.unicodeScalars.append(scalar)
             }

@@ -135,8 +135,8 @@ private struct LineInserter {
         self.statement = try db.makeStatement(
             sql: """
                 INSERT INTO line (batch_id, line_number, reference, account, card_id, amount_minor, currency, remark,
-                    pay_coin, pay_account_num, on_behalf_of, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    pay_coin, pay_account_num, on_behalf_of, updated_at, item_number)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         self.batchID = batchID
         self.updatedAt = updatedAt
@@ -157,6 +157,11 @@ private struct LineInserter {
         Self.bind(handle, 10, line.payAccountNumber)
         Self.bind(handle, 11, line.onBehalfOf)
         Self.bind(handle, 12, self.updatedAt)
+        if let position = line.position {
+            sqlite3_bind_int64(handle, 13, Int64(position))
+        } else {
+            sqlite3_bind_null(handle, 13)
+        }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))

@@ -46,12 +46,14 @@ public struct MismatchRecord: Hashable, Sendable {
 /// How many lines of a batch fall under each discrepancy of the report.
 public struct DiscrepancyCounts: Hashable, Sendable {
     public var unknown: Int
+    public var failed: Int
     public var operatorResolved: Int
     public var creditedDiffers: Int
     public var mismatches: Int
 
-    public init(unknown: Int, operatorResolved: Int, creditedDiffers: Int, mismatches: Int) {
+    public init(unknown: Int, failed: Int = 0, operatorResolved: Int, creditedDiffers: Int, mismatches: Int) {
         self.unknown = unknown
+        self.failed = failed
         self.operatorResolved = operatorResolved
         self.creditedDiffers = creditedDiffers
         self.mismatches = mismatches
@@ -70,9 +72,10 @@ public struct ReportSnapshot {
         line.id, line.batch_id, line.line_number, line.reference, line.account, line.card_id, line.amount_minor, line.currency,
         line.remark, line.pay_coin, line.pay_account_num, line.on_behalf_of, line.state, line.generation, line.idempotency_key,
         line.attempts, line.provider_reference, line.last_error_code, line.last_error_message, line.updated_at,
-        line.credited_minor, line.credited_currency, line.fee_minor, line.fee_currency, line.first_sent_at, line.completed_at
+        line.credited_minor, line.credited_currency, line.fee_minor, line.fee_currency, line.first_sent_at, line.completed_at,
+        line.item_number
         """
-    static let lineColumnCount = 26
+    static let lineColumnCount = 27
 
     /// Reads a line from the columns of ``lineColumns`` by position (no per-column name lookup: the fast path).
     static func line(_ row: Row, offset: Int = 0) -> LineRecord {
@@ -83,7 +86,8 @@ public struct ReportSnapshot {
             onBehalfOf: row[o + 11], state: LineState(rawValue: row[o + 12]) ?? .unknown, generation: row[o + 13],
             idempotencyKey: row[o + 14], attempts: row[o + 15], providerReference: row[o + 16], lastErrorCode: row[o + 17],
             lastErrorMessage: row[o + 18], updatedAt: row[o + 19], creditedMinor: row[o + 20], creditedCurrency: row[o + 21],
-            feeMinor: row[o + 22], feeCurrency: row[o + 23], firstSentAt: row[o + 24], completedAt: row[o + 25])
+            feeMinor: row[o + 22], feeCurrency: row[o + 23], firstSentAt: row[o + 24], completedAt: row[o + 25],
+            itemNumber: row[o + 26])
     }
 
     /// The condition of a line whose provider reported a credited amount other than the one requested.
@@ -167,10 +171,12 @@ public struct ReportSnapshot {
                     (SELECT count(*) FROM line WHERE batch_id = ?1 AND state = 'UNKNOWN'),
                     (SELECT count(*) FROM event WHERE batch_id = ?1 AND kind IN ('resolved-success', 'resolved-failed')),
                     (SELECT count(*) FROM line WHERE batch_id = ?1 AND \(Self.creditedDiffers)),
-                    (SELECT count(*) FROM mismatch JOIN line ON line.id = mismatch.line_id WHERE line.batch_id = ?1)
+                    (SELECT count(*) FROM mismatch JOIN line ON line.id = mismatch.line_id WHERE line.batch_id = ?1),
+                    (SELECT count(*) FROM line WHERE batch_id = ?1 AND state = 'FAILED')
                 """,
             arguments: [batchID])!
-        return DiscrepancyCounts(unknown: row[0], operatorResolved: row[1], creditedDiffers: row[2], mismatches: row[3])
+        return DiscrepancyCounts(
+            unknown: row[0], failed: row[4], operatorResolved: row[1], creditedDiffers: row[2], mismatches: row[3])
     }
 
     /// Calls `body` with each line of the batch in file order, streaming from one cursor: memory stays bounded
@@ -185,6 +191,14 @@ public struct ReportSnapshot {
     public func forEachUnknownLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
         try self.stream(
             sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND state = 'UNKNOWN' ORDER BY line_number",
+            arguments: [batchID]
+        ) { try body(Self.line($0)) }
+    }
+
+    /// Calls `body` with each FAILED line, in file order.
+    public func forEachFailedLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+        try self.stream(
+            sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND state = 'FAILED' ORDER BY line_number",
             arguments: [batchID]
         ) { try body(Self.line($0)) }
     }
@@ -236,7 +250,33 @@ public struct ReportSnapshot {
     }
 }
 
+/// The FAILED and UNKNOWN lines of a batch, for `recharge status`: the first few in file order and how many there are.
+public struct ProblemLines: Hashable, Sendable {
+    /// The first lines, in file order.
+    public var lines: [LineRecord]
+    /// How many FAILED and UNKNOWN lines the batch has in all.
+    public var total: Int
+}
+
 extension RechargeDatabase {
+    /// The first `limit` FAILED and UNKNOWN lines of a batch in file order, and how many there are in all.
+    public func problemLines(batchID: Int64, limit: Int) throws -> ProblemLines {
+        try self.withReportSnapshot { snapshot in
+            let total =
+                try Int.fetchOne(
+                    snapshot.db, sql: "SELECT count(*) FROM line WHERE batch_id = ? AND state IN ('FAILED', 'UNKNOWN')",
+                    arguments: [batchID]) ?? 0
+            let rows = try Row.fetchAll(
+                snapshot.db,
+                sql: """
+                    SELECT \(ReportSnapshot.lineColumns) FROM line WHERE batch_id = ? AND state IN ('FAILED', 'UNKNOWN')
+                    ORDER BY line_number LIMIT ?
+                    """,
+                arguments: [batchID, max(0, limit)])
+            return ProblemLines(lines: rows.map { ReportSnapshot.line($0) }, total: total)
+        }
+    }
+
     /// Runs `body` with a read-only snapshot of the database, in one read transaction.
     public func withReportSnapshot<T>(_ body: (ReportSnapshot) throws -> T) throws -> T {
         try self.writer.read { db in try body(ReportSnapshot(db: db)) }

@@ -60,11 +60,14 @@ public struct LineRecord: Hashable, Sendable, Codable, FetchableRecord {
     /// When the line was first claimed for sending, and when it reached a final state.
     public var firstSentAt: String?
     public var completedAt: String?
+    /// The line's position among its file's records (1..N); `nil` only for a line stored outside an import.
+    public var itemNumber: Int?
 
     enum CodingKeys: String, CodingKey {
         case id
         case batchID = "batch_id"
         case lineNumber = "line_number"
+        case itemNumber = "item_number"
         case reference, account
         case cardID = "card_id"
         case amountMinor = "amount_minor"

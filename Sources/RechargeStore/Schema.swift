@@ -197,6 +197,20 @@ enum Schema {
                     CREATE INDEX attempt_by_key ON attempt(idempotency_key);
                     """)
         }
+        migrator.registerMigration("v6: each line's position in its file") { db in
+            try db.execute(
+                sql: """
+                    -- The record's position among the file's records (1..N), as a person counts them, beside line_number
+                    -- (the physical line in CSV and NDJSON, the item index in JSON), which a CSV header or a line break
+                    -- in a quoted field makes differ. line_number stays what idempotency keys derive from.
+                    ALTER TABLE line ADD COLUMN item_number INTEGER CHECK (item_number IS NULL OR item_number > 0);
+                    -- An import stores every record of a file or none, so a stored line's position is its rank by
+                    -- line_number within its batch.
+                    UPDATE line SET item_number = ranked.position
+                    FROM (SELECT id, row_number() OVER (PARTITION BY batch_id ORDER BY line_number) AS position FROM line) AS ranked
+                    WHERE line.id = ranked.id;
+                    """)
+        }
         return migrator
     }
 }

@@ -3,6 +3,10 @@ public struct BatchLine: Hashable, Sendable {
     /// Where the line is in its file: the physical line number for CSV and NDJSON (the header is line 1),
     /// the 1-based item index for JSON.
     public var lineNumber: Int
+    /// The record's position among the file's records, as a person counts them: 1 for the first line or item,
+    /// N for the last. A CSV header, blank lines, a line break inside a quoted field or an NDJSON batch line make it differ
+    /// from ``lineNumber``. `nil` where it is not known (a line built outside a file reader).
+    public var position: Int?
     /// The configured provider account name (the file's `provider` column).
     public var account: String
     public var cardID: String
@@ -19,9 +23,11 @@ public struct BatchLine: Hashable, Sendable {
 
     public init(
         lineNumber: Int, account: String, cardID: String, amount: Money, reference: String,
-        remark: String? = nil, payCoin: String? = nil, payAccountNumber: String? = nil, onBehalfOf: String? = nil
+        remark: String? = nil, payCoin: String? = nil, payAccountNumber: String? = nil, onBehalfOf: String? = nil,
+        position: Int? = nil
     ) {
         self.lineNumber = lineNumber
+        self.position = position
         self.account = account
         self.cardID = cardID
         self.amount = amount

@@ -21,9 +21,9 @@ func requireBatch(_ text: String, in database: RechargeDatabase, path: String) t
     }
 }
 
-/// Who is acting, for the event log: the operating-system user.
+/// Who is acting, for the event log: the operating-system account of the process's real user id.
 func operatorName() -> String {
-    "operator:" + (ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown")
+    AuditActor.operatingSystemUser()
 }
 
 /// `recharge cancel BATCH`: cancels the lines not yet sent.

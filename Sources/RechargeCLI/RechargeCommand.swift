@@ -35,7 +35,14 @@ public struct RechargeCommand: AsyncParsableCommand {
             Output.err("recharge: error: \(failure.message)")
             Self.exit(withError: ExitCode(failure.exitCode))
         } catch {
-            Self.exit(withError: error)
+            // Argument Parser would print the message as it is; a value quoted in it (a file name, a --name) may
+            // hold control characters, so it goes through Output, which escapes them.
+            let code = Self.exitCode(for: error)
+            let message = Self.fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { Output.out(message) } else { Output.err(message) }
+            }
+            Self.exit(withError: ExitCode(code.rawValue))
         }
     }
 }

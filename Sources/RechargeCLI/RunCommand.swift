@@ -71,7 +71,7 @@ enum RechargeLogging {
         LoggingSystem.bootstrap { label in
             switch format {
             case .text:
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = EscapingLogHandler(wrapped: StreamLogHandler.standardError(label: label))
                 handler.logLevel = level
                 return handler
             case .json:

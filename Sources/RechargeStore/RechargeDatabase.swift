@@ -23,6 +23,7 @@ public struct RechargeDatabase: Sendable {
             let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             if descriptor >= 0 { close(descriptor) }
         }
+        try Self.keepOwnerOnly(path)
         var configuration = Configuration()
         // Another process writing (a backup, a second tool) is waited for this long, then reported as locked.
         configuration.busyMode = .timeout(Self.busyTimeout)
@@ -37,6 +38,26 @@ public struct RechargeDatabase: Sendable {
             throw error
         } catch {
             throw StoreError(.databaseUnavailable, "cannot open the database \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Takes group and other permissions off the database file and its WAL and shared-memory files.
+    ///
+    /// A file created beforehand (`touch recharge.sqlite`, mode 0644 under a usual umask) would otherwise keep
+    /// card ids readable by every local user; SQLite gives its `-wal` and `-shm` files the database file's mode,
+    /// so the database file is tightened before they are opened. A file this user cannot change is refused.
+    static func keepOwnerOnly(_ path: String) throws(StoreError) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var status = stat()
+            guard stat(file, &status) == 0 else { continue }
+            let mode = status.st_mode & 0o777
+            guard mode & 0o077 != 0 else { continue }
+            guard chmod(file, mode & 0o700) == 0 else {
+                throw StoreError(
+                    .databaseUnavailable,
+                    "\(file) is open to group or others (mode \(String(mode, radix: 8))) and cannot be changed: "
+                        + "\(String(cString: strerror(errno))); chmod 600 it as its owner")
+            }
         }
     }
 

@@ -117,6 +117,9 @@ extension ProviderAccount {
         guard stat(path, &status) == 0 else {
             throw ConfigurationError(path: "configuration", key: key, message: "cannot read \(path): \(String(cString: strerror(errno)))")
         }
+        if let problem = FilePermissions.othersCanWrite(file: path) ?? FilePermissions.othersCanReplace(fileIn: path) {
+            throw ConfigurationError(path: "configuration", key: key, message: problem)
+        }
         if mustBePrivate && (status.st_mode & 0o077) != 0 {
             throw ConfigurationError(
                 path: "configuration", key: key,

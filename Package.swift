@@ -36,7 +36,10 @@ let package = Package(
             ]
         ),
         // The reconciliation report: totals, discrepancies and every line, streamed as CSV, JSON, HTML or text.
-        .target(name: "RechargeReport", dependencies: ["RechargeCore", "RechargeStore"]),
+        .target(
+            name: "RechargeReport",
+            dependencies: ["RechargeCore", "RechargeStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The command-line interface; the `recharge` executable only calls into it.
         .target(
             name: "RechargeCLI",

@@ -3,11 +3,18 @@ import Foundation
 import RechargeCore
 import RechargeStore
 
-/// `recharge status [BATCH]`: line counts and exact sums by state, provider account and currency.
+/// `recharge status [BATCH]`: line counts and exact sums by state, provider account and currency; for one batch,
+/// also its FAILED and UNKNOWN lines with their reasons.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show line counts and exact sums by state, provider and currency."
+        abstract: "Show line counts and exact sums by state, provider and currency.",
+        discussion: """
+            For one batch, the FAILED and UNKNOWN lines follow, in file order, each with its last error code and \
+            message (the provider's answer, or the engine's own code such as `unresolved`): the first \
+            \(StatusReport.problemLimit), and how many more there are. The report lists them all \
+            (`recharge report BATCH --format csv --output failed.csv`).
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -25,7 +32,11 @@ struct StatusCommand: AsyncParsableCommand {
             batchRecord = try requireBatch(batch, in: database, path: self.global.db)
         }
         let rows = try database.status(batchID: batchRecord?.id)
-        let report = StatusReport(batch: batchRecord, batches: batchRecord == nil ? try database.batches() : [], rows: rows)
+        var report = StatusReport(batch: batchRecord, batches: batchRecord == nil ? try database.batches() : [], rows: rows)
+        if let batchRecord {
+            report.problems = StatusReport.Problems(
+                batchID: batchRecord.id, try database.problemLines(batchID: batchRecord.id, limit: StatusReport.problemLimit))
+        }
         if self.json {
             try Output.json(report)
         } else {
@@ -67,6 +78,50 @@ struct StatusReport: Encodable {
         var sums: [String: String]
     }
 
+    /// How many FAILED and UNKNOWN lines `status BATCH` lists; the report has them all.
+    static let problemLimit = 50
+
+    /// The FAILED and UNKNOWN lines of one batch: the first ``StatusReport/problemLimit`` and how many more.
+    struct Problems: Encodable {
+        struct Line: Encodable {
+            /// The line's position among the file's records (1..N), and where it is in the file.
+            var item: Int?
+            var line: Int
+            var reference: String
+            var remark: String?
+            var provider: String
+            var amount: String
+            var currency: String
+            var state: String
+            var attempts: Int
+            /// The last error code recorded: the provider's answer code, or the engine's own (`unresolved`).
+            var lastErrorCode: String?
+            var lastErrorMessage: String?
+            var providerReference: String?
+        }
+
+        var total: Int
+        var shown: Int
+        var more: Int
+        var lines: [Line]
+        /// The command that lists every line with its error.
+        var everyLine: String
+
+        init(batchID: Int64, _ found: ProblemLines) {
+            self.total = found.total
+            self.shown = found.lines.count
+            self.more = found.total - found.lines.count
+            self.lines = found.lines.map { line in
+                Line(
+                    item: line.itemNumber, line: line.lineNumber, reference: line.reference, remark: line.remark, provider: line.account,
+                    amount: Money.render(minorUnits: line.amountMinor, exponent: Currency(code: line.currency)?.exponent ?? 2),
+                    currency: line.currency, state: line.state.rawValue, attempts: line.attempts, lastErrorCode: line.lastErrorCode,
+                    lastErrorMessage: line.lastErrorMessage, providerReference: line.providerReference)
+            }
+            self.everyLine = "recharge report \(batchID) --format csv --output batch-\(batchID).csv"
+        }
+    }
+
     var batch: Batch?
     var batches: [Batch]?
     var lines: Int
@@ -76,6 +131,8 @@ struct StatusReport: Encodable {
     var sums: [String: String]
     var byState: [String: StateTotal]
     var groups: [Group]
+    /// For one batch: its FAILED and UNKNOWN lines.
+    var problems: Problems?
 
     init(batch: BatchRecord?, batches: [BatchRecord], rows: [StatusRow]) {
         func render(_ minor: Int64, _ code: String) -> String {
@@ -108,23 +165,44 @@ struct StatusReport: Encodable {
     func text() -> String {
         var out: [String] = []
         if let batch {
-            out.append("batch \(batch.id) '\(batch.name)': \(batch.lines) lines from \(batch.sourceFile), imported \(batch.importedAt)")
+            out.append(
+                "batch \(batch.id) '\(batch.name.terminalSafe)': \(batch.lines) lines from \(batch.sourceFile.terminalSafe), imported \(batch.importedAt)"
+            )
         } else if let batches {
             out.append(batches.isEmpty ? "no batches" : "\(batches.count) batches:")
             for batch in batches {
-                out.append("  \(batch.id)  \(batch.name)  \(batch.lines) lines  imported \(batch.importedAt)")
+                out.append("  \(batch.id)  \(batch.name.terminalSafe)  \(batch.lines) lines  imported \(batch.importedAt)")
             }
         }
         guard !self.groups.isEmpty else { return out.joined(separator: "\n") }
         out.append("")
         let table =
             [["provider", "currency", "state", "lines", "amount"]]
-            + self.groups.map { [$0.provider, $0.currency, $0.state, String($0.lines), $0.amount] }
+            + self.groups.map { [$0.provider.terminalSafe, $0.currency, $0.state, String($0.lines), $0.amount] }
         out += Self.align(table, rightAligned: [3, 4])
         out.append("")
         let states = LineState.allCases.map { "\($0.rawValue) \(self.states[$0.rawValue] ?? 0)" }
         out.append("lines: \(self.lines) (" + states.joined(separator: ", ") + ")")
         out.append("totals: " + self.sums.keys.sorted().map { "\($0) \(self.sums[$0]!)" }.joined(separator: ", "))
+        if let problems, problems.total > 0 {
+            out.append("")
+            let shown = problems.more > 0 ? " (the first \(problems.shown))" : ""
+            out.append("FAILED and UNKNOWN lines: \(problems.total)\(shown)")
+            let table =
+                [["item", "line", "reference", "provider", "amount", "state", "attempts", "code", "message"]]
+                + problems.lines.map { line in
+                    // Every field from the file or a provider is escaped: one field, one line, no control sequence.
+                    [
+                        line.item.map(String.init) ?? "", String(line.line), line.reference.terminalSafe, line.provider.terminalSafe,
+                        "\(line.amount) \(line.currency)", line.state, String(line.attempts), (line.lastErrorCode ?? "").terminalSafe,
+                        (line.lastErrorMessage ?? "").terminalSafe,
+                    ]
+                }
+            out += Self.align(table, rightAligned: [0, 1, 4, 6])
+            if problems.more > 0 {
+                out.append("… and \(problems.more) more; every line with its error: \(problems.everyLine)")
+            }
+        }
         return out.joined(separator: "\n")
     }
 

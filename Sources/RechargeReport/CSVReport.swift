@@ -6,7 +6,7 @@ import RechargeStore
 /// in CRLF, and every cell is neutralised against formula injection (see ``CSVReport/cell(_:)``).
 struct CSVReport: ReportRenderer {
     static let lineColumns = [
-        "line", "reference", "provider", "card", "amount", "currency", "state", "provider_reference", "attempts",
+        "item", "line", "reference", "remark", "provider", "card", "amount", "currency", "state", "provider_reference", "attempts",
         "last_error_code", "last_error_message", "first_sent_at", "completed_at", "credited", "credited_currency", "fee",
         "fee_currency",
     ]
@@ -30,8 +30,8 @@ struct CSVReport: ReportRenderer {
         Self.section("Totals by currency", ["currency"] + outcomeColumns + ["control_total", "control_check"], out)
         for total in summary.currencies {
             var cells = [total.currency] + self.outcomeCells(total.outcomes, total.currency)
-            cells.append(total.control.map { self.amounts.render($0, total.currency) } ?? "")
-            cells.append(total.matchesControl.map { $0 ? "matches" : "DIFFERS" } ?? "")
+            cells.append(total.control.map { self.amounts.render($0, total.currency) } ?? ReportSummary.notGiven)
+            cells.append(total.matchesControl.map { $0 ? "matches" : "DIFFERS" } ?? ReportSummary.notGiven)
             Self.row(cells, out)
         }
 
@@ -48,8 +48,10 @@ struct CSVReport: ReportRenderer {
                 [
                     receipt.account ?? "all providers", receipt.currency, String(receipt.lines),
                     self.amounts.render(receipt.requestedMinor, receipt.currency),
-                    self.amounts.render(receipt.creditedMinor, receipt.creditedCurrency), receipt.creditedCurrency ?? "",
-                    self.amounts.render(receipt.feeMinor, receipt.feeCurrency), receipt.feeCurrency ?? "",
+                    receipt.credited.map { self.amounts.render($0.minor, $0.unit) }.joined(separator: " + "),
+                    receipt.credited.map(\.unit).joined(separator: " + "),
+                    receipt.fees.map { self.amounts.render($0.minor, $0.unit) }.joined(separator: " + "),
+                    receipt.fees.map(\.unit).joined(separator: " + "),
                 ], out)
         }
 
@@ -63,14 +65,18 @@ struct CSVReport: ReportRenderer {
         guard kind == .unknown else { return }
         Self.section(
             "Discrepancy lines",
-            ["kind", "line", "reference", "provider", "card", "amount", "currency", "state", "at", "actor", "outcome", "detail"], out)
+            [
+                "kind", "item", "line", "reference", "remark", "provider", "card", "amount", "currency", "state", "at", "actor",
+                "outcome", "detail",
+            ], out)
     }
 
     mutating func discrepancy(_ item: Discrepancy, index: Int, _ out: ReportOutput) {
         let line = item.line
         Self.row(
             [
-                item.kind.rawValue, String(line.lineNumber), line.reference, line.account, CardMask.mask(line.cardID),
+                item.kind.rawValue, line.itemNumber.map(String.init) ?? "", String(line.lineNumber), line.reference, line.remark ?? "",
+                line.account, CardMask.mask(line.cardID),
                 self.amounts.render(line.amountMinor, line.currency), line.currency, line.state.rawValue, item.at ?? "",
                 item.actor ?? "", item.outcome ?? "", item.detail ?? "",
             ], out)
@@ -84,7 +90,8 @@ struct CSVReport: ReportRenderer {
 
     mutating func line(_ line: LineRecord, index: Int, _ out: ReportOutput) {
         let cells = [
-            String(line.lineNumber), line.reference, line.account, CardMask.mask(line.cardID),
+            line.itemNumber.map(String.init) ?? "", String(line.lineNumber), line.reference, line.remark ?? "", line.account,
+            CardMask.mask(line.cardID),
             self.amounts.render(line.amountMinor, line.currency), line.currency, line.state.rawValue, line.providerReference ?? "",
             String(line.attempts), line.lastErrorCode ?? "", line.lastErrorMessage ?? "", line.firstSentAt ?? "",
             line.completedAt ?? "", self.amounts.render(line.creditedMinor, line.creditedCurrency), line.creditedCurrency ?? "",
@@ -93,7 +100,21 @@ struct CSVReport: ReportRenderer {
         Self.row(cells, out)
     }
 
-    mutating func end(_ summary: ReportSummary, _ out: ReportOutput) {}
+    /// The sign-off section: after the marker row, the SHA-256 of every byte up to and including it, how to check
+    /// it, and the prepared-by and approved-by rows to fill in.
+    mutating func end(_ summary: ReportSummary, _ out: ReportOutput) {
+        Self.row([], out)
+        Self.row([ReportSignature.marker(.csv)!], out)
+        let digest = out.digest()
+        Self.row(["Sign-off"], out)
+        Self.row(["field", "value"], out)
+        Self.row(["Report SHA-256", digest], out)
+        Self.row(["Covers", "every byte of this file from its start through the row '\(ReportSignature.marker(.csv)!)'"], out)
+        Self.row(["Check with", ReportSignature.checkCommand(.csv, file: "report.csv")!], out)
+        Self.row(["role", "name", "date", "signature"], out)
+        Self.row(["Prepared by"], out)
+        Self.row(["Approved by"], out)
+    }
 
     private mutating func outcomeCells(_ outcomes: Outcomes, _ currency: String) -> [String] {
         [outcomes.requested, outcomes.succeeded, outcomes.failed, outcomes.cancelled, outcomes.unknown, outcomes.pending].flatMap {

@@ -11,30 +11,44 @@ struct HTMLReport: ReportRenderer {
 
     static let style = """
         :root { --ok: #2e7d32; --failed: #c62828; --cancelled: #757575; --unknown: #ef8f00; --pending: #1565c0; }
+        * { box-sizing: border-box; }
         body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; margin: 2em auto; max-width: 1400px; padding: 0 1em; }
         h1 { font-size: 1.6em; margin: 0 0 .2em; }
         h2 { font-size: 1.25em; margin: 1.6em 0 .5em; border-bottom: 1px solid #ccc; padding-bottom: .2em; }
         h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
         p.subtitle { color: #555; margin: 0; }
         nav a { margin-right: 1.2em; }
-        table { border-collapse: collapse; margin: .3em 0 1em; }
-        th, td { border: 1px solid #d0d0d0; padding: .2em .5em; text-align: left; vertical-align: top; }
+        table { border-collapse: collapse; margin: .3em 0 1em; max-width: 100%; }
+        th, td { border: 1px solid #d0d0d0; padding: .2em .4em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         thead th { background: #f2f2f2; }
         table.fields th { background: #f7f7f7; font-weight: 600; }
-        td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-        td.mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
-        table.lines { font-size: .9em; }
+        td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+        table.totals td.n { white-space: nowrap; }
+        td.mono, code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; }
+        table.lines, table.items { width: 100%; table-layout: fixed; font-size: .85em; }
         .SUCCESS { color: var(--ok); } .FAILED { color: var(--failed); } .CANCELLED { color: var(--cancelled); }
         .UNKNOWN { color: var(--unknown); font-weight: 600; } .PENDING, .PROCESSING { color: var(--pending); }
-        .differs { color: var(--failed); font-weight: 600; } .matches { color: var(--ok); }
+        .differs { color: var(--failed); font-weight: 600; } .matches { color: var(--ok); } .not-given { color: #555; font-style: italic; }
         p.none { color: #555; font-style: italic; }
+        svg { max-width: 100%; height: auto; }
         svg text { font: 12px system-ui, sans-serif; }
+        #sign-off { break-inside: avoid; }
+        code.hash { overflow-wrap: anywhere; font-size: 1em; }
+        table.signatures { width: 100%; table-layout: fixed; }
+        table.signatures th:first-child { width: 14%; }
+        table.signatures td { height: 3.2em; }
         @media print {
-            body { font-size: 9pt; margin: 0; max-width: none; }
+            @page {
+                size: A4 landscape;
+                margin: 10mm 10mm 14mm;
+                @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt system-ui, sans-serif; }
+            }
+            body { font-size: 8pt; margin: 0; max-width: none; padding: 0; }
             nav { display: none; }
             h2, h3 { break-after: avoid; }
             thead { display: table-header-group; }
             tr { break-inside: avoid; }
+            table.lines, table.items { font-size: 7pt; }
             .SUCCESS, .FAILED, .CANCELLED, .UNKNOWN, .PENDING, .PROCESSING, .differs, .matches { color: #000; }
             .UNKNOWN, .differs { text-decoration: underline; }
         }
@@ -45,22 +59,31 @@ struct HTMLReport: ReportRenderer {
         out.write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         out.write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Reconciliation report: ")
         Self.escape(batch.name, out)
-        out.write("</title>\n<style>\n\(Self.style)\n</style>\n</head>\n<body>\n<header>\n<h1>Reconciliation report</h1>\n")
+        out.write("</title>\n<style>\n\(Self.style)\n")
+        // The batch id and the generation time are digits and punctuation: safe inside a CSS string.
+        out.write("@media print { @page { @bottom-left { content: \"Reconciliation report, batch \(batch.id), generated ")
+        out.write(summary.generatedAt.filter { $0.isNumber || "-:.TZ".contains($0) })
+        out.write("\"; font: 8pt system-ui, sans-serif; } } }\n</style>\n</head>\n<body>\n<header>\n<h1>Reconciliation report</h1>\n")
         out.write("<p class=\"subtitle\">Batch <strong>")
         Self.escape(batch.name, out)
         out.write("</strong> (id \(batch.id)), \(summary.lineCount) lines, generated at ")
         Self.escape(summary.generatedAt, out)
         out.write("</p>\n</header>\n<nav><a href=\"#batch\">Batch</a><a href=\"#totals\">Totals</a>")
         let discrepancyCount = DiscrepancyKind.allCases.reduce(0) { $0 + $1.count(in: summary.discrepancies) }
-        out.write("<a href=\"#discrepancies\">Discrepancies (\(discrepancyCount))</a><a href=\"#lines\">Lines</a></nav>\n")
+        out.write("<a href=\"#discrepancies\">Discrepancies (\(discrepancyCount))</a><a href=\"#lines\">Lines</a>")
+        out.write("<a href=\"#sign-off\">Sign-off</a></nav>\n")
 
         out.write("<section id=\"batch\">\n<h2>Batch</h2>\n<table class=\"fields\">\n")
         for field in summary.headerFields {
             out.write("<tr><th>")
             Self.escape(field.label, out)
             out.write("</th><td>")
-            Self.escape(field.value, out)
-            out.write("</td></tr>\n")
+            if field.value == ReportSummary.notGiven {
+                out.write("<span class=\"not-given\">\(ReportSummary.notGiven)</span></td></tr>\n")
+            } else {
+                Self.escape(field.value, out)
+                out.write("</td></tr>\n")
+            }
         }
         out.write("</table>\n<h3>Runs</h3>\n")
         if summary.runs.isEmpty {
@@ -82,19 +105,21 @@ struct HTMLReport: ReportRenderer {
         out.write("<section id=\"totals\">\n<h2>Totals by currency</h2>\n")
         out.write(
             "<p>In every row, requested = succeeded + failed + cancelled + unknown + pending (pending counts lines not yet settled).</p>\n")
-        out.write("<table>\n<thead>\(Self.outcomeHeader(first: ["Currency"], last: ["Control total", "Control"]))</thead>\n<tbody>\n")
+        out.write(
+            "<table class=\"totals\">\n<thead>\(Self.outcomeHeader(first: ["Currency"], last: ["Control total", "Control"]))</thead>\n<tbody>\n"
+        )
         for total in summary.currencies {
             var cells: [(String, String)] = [(total.currency, "")] + self.outcomeCells(total.outcomes, total.currency)
-            cells.append((total.control.map { self.amounts.render($0, total.currency) } ?? "", "n"))
+            cells.append(total.control.map { (self.amounts.render($0, total.currency), "n") } ?? (ReportSummary.notGiven, "not-given"))
             switch total.matchesControl {
             case true?: cells.append(("matches", "matches"))
             case false?: cells.append(("DIFFERS", "differs"))
-            case nil: cells.append(("", ""))
+            case nil: cells.append(("no control total", "not-given"))
             }
             self.row(cells, out)
         }
         out.write("</tbody>\n</table>\n<h2>Totals by provider and currency</h2>\n")
-        out.write("<table>\n<thead>\(Self.outcomeHeader(first: ["Provider", "Currency"], last: []))</thead>\n<tbody>\n")
+        out.write("<table class=\"totals\">\n<thead>\(Self.outcomeHeader(first: ["Provider", "Currency"], last: []))</thead>\n<tbody>\n")
         for total in summary.providers {
             self.row([(total.account, ""), (total.currency, "")] + self.outcomeCells(total.outcomes, total.currency), out)
         }
@@ -105,15 +130,15 @@ struct HTMLReport: ReportRenderer {
         if receipts.isEmpty {
             out.write("<p class=\"none\">No provider reported credited amounts or fees for this batch.</p>\n")
         } else {
-            out.write("<table>\n<thead><tr><th>Provider</th><th>Currency</th><th class=\"n\">Lines</th><th class=\"n\">Requested</th>")
+            out.write("<table class=\"totals\">\n<thead><tr><th>Provider</th><th>Currency</th><th class=\"n\">Lines</th>")
+            out.write("<th class=\"n\">Requested</th>")
             out.write("<th class=\"n\">Credited</th><th class=\"n\">Fees</th></tr></thead>\n<tbody>\n")
             for receipt in receipts {
                 self.row(
                     [
                         (receipt.account ?? "All providers", ""), (receipt.currency, ""), (String(receipt.lines), "n"),
                         (self.amounts.render(receipt.requestedMinor, receipt.currency), "n"),
-                        (Self.money(self.amounts.render(receipt.creditedMinor, receipt.creditedCurrency), receipt.creditedCurrency), "n"),
-                        (Self.money(self.amounts.render(receipt.feeMinor, receipt.feeCurrency), receipt.feeCurrency), "n"),
+                        (self.amounts.render(receipt.credited), "n"), (self.amounts.render(receipt.fees), "n"),
                     ], out)
             }
             out.write("</tbody>\n</table>\n")
@@ -135,19 +160,33 @@ struct HTMLReport: ReportRenderer {
             out.write(kind == .mismatch ? "<p class=\"none\">None recorded.</p>\n" : "<p class=\"none\">None.</p>\n")
             return
         }
-        out.write("<table>\n<thead><tr><th class=\"n\">Line</th><th>Reference</th><th>Provider</th><th>Card</th>")
-        out.write("<th class=\"n\">Amount</th><th>Currency</th><th>State</th><th>At</th><th>By</th><th>Outcome</th><th>Detail</th>")
-        out.write("</tr></thead>\n<tbody>\n")
+        Self.header(Self.discrepancyColumns, class: "items", out)
     }
+
+    /// The columns of a discrepancy list: title, width in per cent, numeric.
+    static let discrepancyColumns: [(String, Int, Bool)] = [
+        ("Item", 4, true), ("Line", 4, true), ("Reference", 10, false), ("Remark", 10, false), ("Provider", 7, false),
+        ("Card", 7, false), ("Amount", 9, true), ("State", 7, false), ("At", 9, false), ("By", 7, false), ("Outcome", 7, false),
+        ("Detail", 19, false),
+    ]
+
+    /// The columns of the line table: title, width in per cent, numeric. The widths are fixed, so the table fits
+    /// the page (1280 px on screen, A4 landscape in print) whatever its texts; long ones wrap inside their cell.
+    static let lineColumns: [(String, Int, Bool)] = [
+        ("Item", 4, true), ("Line", 4, true), ("Reference", 9, false), ("Remark", 10, false), ("Provider", 6, false),
+        ("Card", 7, false), ("Amount", 8, true), ("State", 7, false), ("Provider reference", 9, false), ("Attempts", 5, true),
+        ("Last error", 13, false), ("Sent / completed", 10, false), ("Credited / fee", 8, true),
+    ]
 
     mutating func discrepancy(_ item: Discrepancy, index: Int, _ out: ReportOutput) {
         let line = item.line
         self.row(
             [
-                (String(line.lineNumber), "n"), (line.reference, ""), (line.account, ""), (CardMask.mask(line.cardID), "mono"),
-                (self.amounts.render(line.amountMinor, line.currency), "n"), (line.currency, ""),
-                (line.state.rawValue, line.state.rawValue),
-                (item.at ?? "", ""), (item.actor ?? "", ""), (item.outcome ?? "", ""), (item.detail ?? "", ""),
+                (line.itemNumber.map(String.init) ?? "", "n"), (String(line.lineNumber), "n"), (line.reference, ""),
+                (line.remark ?? "", ""), (line.account, ""), (CardMask.mask(line.cardID), "mono"),
+                (self.amounts.render(line.amountMinor, line.currency) + " " + line.currency, "n"),
+                (line.state.rawValue, line.state.rawValue), (item.at ?? "", "time"), (item.actor ?? "", ""), (item.outcome ?? "", ""),
+                (item.detail ?? "", ""),
             ], out)
     }
 
@@ -156,33 +195,42 @@ struct HTMLReport: ReportRenderer {
     }
 
     mutating func beginLines(_ summary: ReportSummary, _ out: ReportOutput) {
-        out.write("</section>\n<section id=\"lines\">\n<h2>Lines (\(summary.lineCount))</h2>\n<table class=\"lines\">\n<thead><tr>")
-        for (title, numeric) in [
-            ("Line", true), ("Reference", false), ("Provider", false), ("Card", false), ("Amount", true), ("Currency", false),
-            ("State", false), ("Provider reference", false), ("Attempts", true), ("Last error", false), ("Message", false),
-            ("First sent", false), ("Completed", false), ("Credited", true), ("Fee", true),
-        ] {
-            out.write(numeric ? "<th class=\"n\">\(title)</th>" : "<th>\(title)</th>")
-        }
-        out.write("</tr></thead>\n<tbody>\n")
+        out.write("</section>\n<section id=\"lines\">\n<h2>Lines (\(summary.lineCount))</h2>\n")
+        out.write("<p>Item: the line's position among the file's records (1 to \(summary.lineCount)). Line: where it is in the file ")
+        out.write("(the physical line of a CSV or NDJSON file, the header being line 1; the item index of a JSON file).</p>\n")
+        Self.header(Self.lineColumns, class: "lines", out)
     }
 
     mutating func line(_ line: LineRecord, index: Int, _ out: ReportOutput) {
+        let error = ReconciliationReport.lastError(line) ?? ""
+        let times = [line.firstSentAt, line.completedAt].map { $0 ?? "–" }.joined(separator: " / ")
+        let credited = Self.money(self.amounts.render(line.creditedMinor, line.creditedCurrency), line.creditedCurrency)
+        let fee = Self.money(self.amounts.render(line.feeMinor, line.feeCurrency), line.feeCurrency)
         self.row(
             [
-                (String(line.lineNumber), "n"), (line.reference, ""), (line.account, ""), (CardMask.mask(line.cardID), "mono"),
-                (self.amounts.render(line.amountMinor, line.currency), "n"), (line.currency, ""),
-                (line.state.rawValue, line.state.rawValue),
-                (line.providerReference ?? "", "mono"), (String(line.attempts), "n"), (line.lastErrorCode ?? "", ""),
-                (line.lastErrorMessage ?? "", ""), (line.firstSentAt ?? "", ""), (line.completedAt ?? "", ""),
-                (Self.money(self.amounts.render(line.creditedMinor, line.creditedCurrency), line.creditedCurrency), "n"),
-                (Self.money(self.amounts.render(line.feeMinor, line.feeCurrency), line.feeCurrency), "n"),
+                (line.itemNumber.map(String.init) ?? "", "n"), (String(line.lineNumber), "n"), (line.reference, ""),
+                (line.remark ?? "", ""), (line.account, ""), (CardMask.mask(line.cardID), "mono"),
+                (self.amounts.render(line.amountMinor, line.currency) + " " + line.currency, "n"),
+                (line.state.rawValue, line.state.rawValue), (line.providerReference ?? "", "mono"), (String(line.attempts), "n"),
+                (error, ""), (line.firstSentAt == nil && line.completedAt == nil ? "" : times, "time"),
+                ([credited, fee.isEmpty ? "" : "fee " + fee].filter { !$0.isEmpty }.joined(separator: " / "), "n"),
             ], out)
     }
 
     mutating func end(_ summary: ReportSummary, _ out: ReportOutput) {
         out.write("</tbody>\n</table>\n</section>\n<footer><p class=\"none\">Card ids show their last four characters only. ")
-        out.write("Amounts are exact, in each currency's ISO 4217 minor unit.</p></footer>\n</body>\n</html>\n")
+        out.write("Amounts are exact, in each currency's ISO 4217 minor unit.</p></footer>\n")
+        // Everything above, up to and including the marker line, is what the SHA-256 below covers.
+        out.write(ReportSignature.marker(.html)! + "\n")
+        let digest = out.digest()
+        out.write("<section id=\"sign-off\">\n<h2>Sign-off</h2>\n<p>SHA-256 of this report: <code class=\"hash\">\(digest)</code></p>\n")
+        out.write("<p class=\"none\">It covers every byte of this HTML file from its start through the line ")
+        Self.escape(ReportSignature.marker(.html)!, out)
+        out.write(". To check a printed copy against the file: <code>")
+        Self.escape(ReportSignature.checkCommand(.html, file: "report.html")!, out)
+        out.write("</code> prints the same hash.</p>\n<table class=\"signatures\">\n<thead><tr><th></th><th>Name</th><th>Date</th>")
+        out.write("<th>Signature</th></tr></thead>\n<tbody>\n<tr><th>Prepared by</th><td></td><td></td><td></td></tr>\n")
+        out.write("<tr><th>Approved by</th><td></td><td></td><td></td></tr>\n</tbody>\n</table>\n</section>\n</body>\n</html>\n")
     }
 
     // MARK: Pieces
@@ -207,12 +255,29 @@ struct HTMLReport: ReportRenderer {
         }
     }
 
-    /// One table row: each cell's text escaped, with its class when it has one.
+    /// A fixed-layout table's opening, column widths and header row.
+    private static func header(_ columns: [(title: String, width: Int, numeric: Bool)], class name: String, _ out: ReportOutput) {
+        out.write("<table class=\"\(name)\">\n<colgroup>")
+        for column in columns { out.write("<col style=\"width: \(column.width)%\">") }
+        out.write("</colgroup>\n<thead><tr>")
+        for column in columns { out.write(column.numeric ? "<th class=\"n\">\(column.title)</th>" : "<th>\(column.title)</th>") }
+        out.write("</tr></thead>\n<tbody>\n")
+    }
+
+    /// One table row: each cell's text escaped, with its class when it has one. A `time` cell may break after the
+    /// date (`<wbr>` after `T`), so timestamps wrap between date and time rather than anywhere.
     private func row(_ cells: [(text: String, kind: String)], _ out: ReportOutput) {
         out.write("<tr>")
         for cell in cells {
             out.write(cell.kind.isEmpty ? "<td>" : "<td class=\"\(cell.kind)\">")
-            Self.escape(cell.text, out)
+            if cell.kind == "time" {
+                for (index, part) in cell.text.split(separator: "T", omittingEmptySubsequences: false).enumerated() {
+                    if index > 0 { out.write("T<wbr>") }
+                    Self.escape(String(part), out)
+                }
+            } else {
+                Self.escape(cell.text, out)
+            }
             out.write("</td>")
         }
         out.write("</tr>\n")

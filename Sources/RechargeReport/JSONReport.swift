@@ -68,17 +68,23 @@ struct JSONReport: ReportRenderer {
             out.write("}")
         }
         out.write(summary.providers.isEmpty ? "],\n  \"receipts\": [" : "\n  ],\n  \"receipts\": [")
+        /// The one sum of a list in a single unit; `nil` for none or several (then the list has them all).
+        func single(_ sums: [UnitSum]) -> UnitSum? { sums.count == 1 ? sums[0] : nil }
         for (index, receipt) in (summary.receipts + summary.receiptTotals).enumerated() {
             out.write(index == 0 ? "\n    {" : ",\n    {")
             self.fields(
                 [
                     ("provider", .text(receipt.account)), ("currency", .text(receipt.currency)), ("lines", .int(receipt.lines)),
                     ("requested", .text(self.amounts.render(receipt.requestedMinor, receipt.currency))),
-                    ("credited", .text(receipt.creditedMinor.map { self.amounts.render($0, receipt.creditedCurrency ?? "") })),
-                    ("creditedCurrency", .text(receipt.creditedCurrency)),
-                    ("fee", .text(receipt.feeMinor.map { self.amounts.render($0, receipt.feeCurrency ?? "") })),
-                    ("feeCurrency", .text(receipt.feeCurrency)),
+                    ("credited", .text(single(receipt.credited).map { self.amounts.render($0.minor, $0.unit) })),
+                    ("creditedCurrency", .text(single(receipt.credited)?.unit)),
+                    ("fee", .text(single(receipt.fees).map { self.amounts.render($0.minor, $0.unit) })),
+                    ("feeCurrency", .text(single(receipt.fees)?.unit)),
                 ], out)
+            out.write(", \"credits\": ")
+            self.sums(receipt.credited, out)
+            out.write(", \"fees\": ")
+            self.sums(receipt.fees, out)
             out.write("}")
         }
         let receiptCount = summary.receipts.count + summary.receiptTotals.count
@@ -97,7 +103,8 @@ struct JSONReport: ReportRenderer {
         out.write(index == 0 ? "\n      {" : ",\n      {")
         self.fields(
             [
-                ("line", .int(item.line.lineNumber)), ("reference", .text(item.line.reference)), ("provider", .text(item.line.account)),
+                ("item", .int(item.line.itemNumber)), ("line", .int(item.line.lineNumber)), ("reference", .text(item.line.reference)),
+                ("remark", .text(item.line.remark)), ("provider", .text(item.line.account)),
                 ("card", .text(CardMask.mask(item.line.cardID))),
                 ("amount", .text(self.amounts.render(item.line.amountMinor, item.line.currency))),
                 ("currency", .text(item.line.currency)), ("state", .text(item.line.state.rawValue)), ("at", .text(item.at)),
@@ -118,7 +125,8 @@ struct JSONReport: ReportRenderer {
         out.write(index == 0 ? "\n    {" : ",\n    {")
         self.fields(
             [
-                ("line", .int(line.lineNumber)), ("reference", .text(line.reference)), ("provider", .text(line.account)),
+                ("item", .int(line.itemNumber)), ("line", .int(line.lineNumber)), ("reference", .text(line.reference)),
+                ("remark", .text(line.remark)), ("provider", .text(line.account)),
                 ("card", .text(CardMask.mask(line.cardID))), ("amount", .text(self.amounts.render(line.amountMinor, line.currency))),
                 ("currency", .text(line.currency)), ("state", .text(line.state.rawValue)),
                 ("providerReference", .text(line.providerReference)), ("attempts", .int(line.attempts)),
@@ -152,6 +160,17 @@ struct JSONReport: ReportRenderer {
             self.fields([("lines", .int(amounts.lines)), ("amount", .text(self.amounts.render(amounts.minor, currency)))], out)
             out.write("}")
         }
+    }
+
+    /// Writes sums per unit as `[{"amount": …, "currency": …}, …]`.
+    private mutating func sums(_ sums: [UnitSum], _ out: ReportOutput) {
+        out.write("[")
+        for (index, sum) in sums.enumerated() {
+            out.write(index == 0 ? "{" : ", {")
+            self.fields([("amount", .text(self.amounts.render(sum.minor, sum.unit))), ("currency", .text(sum.unit))], out)
+            out.write("}")
+        }
+        out.write("]")
     }
 
     /// Writes `"key": value` pairs separated by `, `, without the surrounding braces.

@@ -29,6 +29,8 @@ public enum ReportFormat: String, CaseIterable, Sendable {
 public enum DiscrepancyKind: String, CaseIterable, Sendable {
     /// The outcome could not be established; the line needs an operator.
     case unknown = "unknown"
+    /// The provider refused the line, or it was not applied after every attempt; the reason is its last error.
+    case failed = "failed"
     /// An operator settled an UNKNOWN line with evidence; the note says what.
     case operatorResolved = "operator-resolved"
     /// The provider credited another amount (or currency) than requested.
@@ -40,6 +42,7 @@ public enum DiscrepancyKind: String, CaseIterable, Sendable {
     public var title: String {
         switch self {
         case .unknown: "Unknown outcome"
+        case .failed: "Failed lines"
         case .operatorResolved: "Resolved by an operator"
         case .creditedDiffers: "Credited differs from requested"
         case .mismatch: "Verification mismatches"
@@ -49,6 +52,7 @@ public enum DiscrepancyKind: String, CaseIterable, Sendable {
     func count(in counts: DiscrepancyCounts) -> Int {
         switch self {
         case .unknown: counts.unknown
+        case .failed: counts.failed
         case .operatorResolved: counts.operatorResolved
         case .creditedDiffers: counts.creditedDiffers
         case .mismatch: counts.mismatches
@@ -68,6 +72,34 @@ public struct Discrepancy: Hashable, Sendable {
     public var outcome: String?
     /// The operator's note, the last error, the credited amount, or the mismatch detail.
     public var detail: String?
+}
+
+/// What the SHA-256 printed in a report's sign-off block covers, and how anyone checks it with standard tools.
+///
+/// Each of the HTML, CSV and text reports ends with a sign-off block (prepared by, approved by) that carries the
+/// SHA-256 of every byte of the file before it: from the first byte up to and including the line that is the
+/// format's ``marker(_:)``. What follows that line is fixed text around the hash itself. So anyone holding the
+/// file can recompute the hash (``checkCommand(_:file:)``) and compare it with the one on the signed paper; a
+/// change of any byte above the marker (an amount, a line, the generation time) changes the hash. Each file has
+/// its own hash: the same report written again differs at least in its generation time.
+public enum ReportSignature {
+    /// The line that ends the signed content: alone on its line, and never produced by escaped data.
+    public static func marker(_ format: ReportFormat) -> String? {
+        switch format {
+        case .html: "<!-- end of signed content -->"
+        case .text: "-- end of signed content --"
+        case .csv: "end of signed content"
+        case .json: nil
+        }
+    }
+
+    /// The shell command printing the SHA-256 of a report's signed content (GNU or BSD `sed`, `sha256sum`).
+    public static func checkCommand(_ format: ReportFormat, file: String = "REPORT") -> String? {
+        guard let marker = Self.marker(format) else { return nil }
+        // CSV pads the marker row with empty fields; the others have the marker alone on its line.
+        let pattern = format == .csv ? "^\(marker)," : "^\(marker)$"
+        return "sed -n '1,/\(pattern)/p' \(file) | sha256sum"
+    }
 }
 
 /// A report renderer: called with the summary, then each discrepancy list, then every line.
@@ -139,6 +171,10 @@ public enum ReconciliationReport {
                 try snapshot.forEachUnknownLine(batchID: batchID) { line in
                     emit(Discrepancy(kind: kind, line: line, at: line.completedAt, detail: Self.lastError(line)))
                 }
+            case .failed:
+                try snapshot.forEachFailedLine(batchID: batchID) { line in
+                    emit(Discrepancy(kind: kind, line: line, at: line.completedAt, detail: Self.lastError(line)))
+                }
             case .operatorResolved:
                 try snapshot.forEachResolution(batchID: batchID) { resolution in
                     let note = resolution.detail.map { $0.hasPrefix("operator: ") ? String($0.dropFirst("operator: ".count)) : $0 }
@@ -192,6 +228,9 @@ public enum ReconciliationReport {
 
 /// The header of a report as label–value pairs, shared by the human formats.
 extension ReportSummary {
+    /// What a report shows for a control total the file and the command line did not give: never blank, never 0.
+    static let notGiven = "not given"
+
     var headerFields: [(label: String, value: String)] {
         var fields: [(String, String)] = [
             ("Batch", self.batch.name), ("Batch id", String(self.batch.id)), ("Batch uid", self.batch.uid),
@@ -204,8 +243,12 @@ extension ReportSummary {
         ]
         if let control = self.batch.controlLineCount {
             fields.append(("Control line count", "\(control) (\(control == self.lineCount ? "matches" : "DIFFERS"))"))
+        } else {
+            fields.append(("Control line count", Self.notGiven))
         }
-        if self.batch.forced { fields.append(("Forced import", "yes")) }
+        if self.controlTotals.isEmpty { fields.append(("Control totals", Self.notGiven)) }
+        // As stored by the import: yes only when it was asked for with --force.
+        fields.append(("Forced import", self.batch.forced ? "yes (imported with --force)" : "no"))
         fields.append(("Generated at", self.generatedAt))
         return fields
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -8,6 +9,9 @@ import Glibc
 ///
 /// Writes never throw, so renderers stay simple; the first write error is kept, later writes are dropped, and
 /// ``finish()`` throws it. The report writer checks ``failed`` between lines and stops early.
+///
+/// Every byte is also hashed as it goes out, so a renderer can print the SHA-256 of everything it wrote so far
+/// (``digest()``): the hash a signed report carries of its own content.
 public final class ReportOutput {
     private enum Target {
         case descriptor(Int32)
@@ -19,6 +23,7 @@ public final class ReportOutput {
     private var buffer: [UInt8] = []
     private var collected: [UInt8] = []
     private var error: ReportError?
+    private var hasher = SHA256()
 
     /// A stream to an open file descriptor (standard output is 1); the caller keeps ownership of `descriptor`.
     public init(fileDescriptor descriptor: Int32, bufferSize: Int = 1 << 18) {
@@ -60,6 +65,12 @@ public final class ReportOutput {
         if self.buffer.count >= self.capacity { self.flush() }
     }
 
+    /// The hex SHA-256 of every byte written so far.
+    func digest() -> String {
+        self.flush()
+        return self.hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
     /// Writes out everything buffered and reports the first error, if any.
     public func finish() throws(ReportError) {
         self.flush()
@@ -68,6 +79,7 @@ public final class ReportOutput {
 
     private func flush() {
         guard !self.buffer.isEmpty else { return }
+        self.hasher.update(data: self.buffer)
         defer { self.buffer.removeAll(keepingCapacity: true) }
         guard self.error == nil else { return }
         switch self.target {

@@ -76,7 +76,17 @@ public struct CurrencyTotals: Hashable, Sendable {
     public var matchesControl: Bool? { self.control.map { $0 == self.outcomes.requested.minor } }
 }
 
+/// An exact sum in one unit: an ISO 4217 currency, or a payment coin (HyperCard's pay coin, 8 decimals).
+public struct UnitSum: Hashable, Sendable {
+    public var unit: String
+    public var minor: Int64
+}
+
 /// What providers reported for a group of lines: the requested sum beside what reached the cards and the fees.
+///
+/// One per provider account and line currency, and one per line currency over all accounts: lines whose
+/// provider reports no fee and lines charged in a pay coin fall in the same row. What reached the cards and the
+/// fees are sums per unit, each in the unit the provider named; usually there is one of each.
 public struct ReceiptTotals: Hashable, Sendable {
     /// The provider account; `nil` in the grand totals.
     public var account: String?
@@ -84,10 +94,27 @@ public struct ReceiptTotals: Hashable, Sendable {
     public var lines: Int
     /// The requested sum of these lines, in `currency`.
     public var requestedMinor: Int64
-    public var creditedMinor: Int64?
-    public var creditedCurrency: String?
-    public var feeMinor: Int64?
-    public var feeCurrency: String?
+    /// What reached the cards, per unit, by unit.
+    public var credited: [UnitSum]
+    /// What the providers charged, per unit, by unit.
+    public var fees: [UnitSum]
+
+    /// Adds the sums of `row` (a group of the same account, or of any account for the grand totals).
+    mutating func add(_ row: ReceiptTotalRow) throws(ReportError) {
+        self.lines += row.count
+        self.requestedMinor = try ReportSummary.add(self.requestedMinor, row.requestedMinor) ?? 0
+        if let minor = row.creditedMinor, let unit = row.creditedCurrency { try Self.add(minor, unit, to: &self.credited) }
+        if let minor = row.feeMinor, let unit = row.feeCurrency { try Self.add(minor, unit, to: &self.fees) }
+    }
+
+    private static func add(_ minor: Int64, _ unit: String, to sums: inout [UnitSum]) throws(ReportError) {
+        if let index = sums.firstIndex(where: { $0.unit == unit }) {
+            sums[index].minor = try ReportSummary.add(sums[index].minor, minor) ?? 0
+        } else {
+            sums.append(UnitSum(unit: unit, minor: minor))
+            sums.sort { $0.unit < $1.unit }
+        }
+    }
 }
 
 /// Everything a report shows before its lists: the batch, its runs, the totals and how many discrepancies there are.
@@ -145,38 +172,30 @@ public struct ReportSummary: Hashable, Sendable {
             CurrencyTotals(currency: code, outcomes: byCurrency[code] ?? Outcomes(), control: controlTotals[code])
         }
 
-        let receipts = try snapshot.receiptTotals(batchID: batch.id).map { row in
-            ReceiptTotals(
-                account: row.account, currency: row.currency, lines: row.count, requestedMinor: row.requestedMinor,
-                creditedMinor: row.creditedMinor, creditedCurrency: row.creditedCurrency, feeMinor: row.feeMinor,
-                feeCurrency: row.feeCurrency)
-        }
-        var receiptTotals: [ReceiptTotals] = []
-        for receipt in receipts.sorted(by: {
-            ($0.currency, $0.creditedCurrency ?? "", $0.feeCurrency ?? "") < ($1.currency, $1.creditedCurrency ?? "", $1.feeCurrency ?? "")
-        }) {
-            if let last = receiptTotals.last, last.currency == receipt.currency, last.creditedCurrency == receipt.creditedCurrency,
-                last.feeCurrency == receipt.feeCurrency
-            {
-                receiptTotals[receiptTotals.count - 1] = ReceiptTotals(
-                    account: nil, currency: last.currency, lines: last.lines + receipt.lines,
-                    requestedMinor: try Self.add(last.requestedMinor, receipt.requestedMinor) ?? 0,
-                    creditedMinor: try Self.add(last.creditedMinor, receipt.creditedMinor), creditedCurrency: last.creditedCurrency,
-                    feeMinor: try Self.add(last.feeMinor, receipt.feeMinor), feeCurrency: last.feeCurrency)
-            } else {
-                var total = receipt
-                total.account = nil
-                receiptTotals.append(total)
+        // One row per account and line currency, and one per line currency over all accounts, whatever units the
+        // providers named for what they credited and charged.
+        var receipts: [ReceiptTotals] = []
+        var receiptTotals: [String: ReceiptTotals] = [:]
+        for row in try snapshot.receiptTotals(batchID: batch.id) {
+            if receipts.last?.account != row.account || receipts.last?.currency != row.currency {
+                receipts.append(
+                    ReceiptTotals(account: row.account, currency: row.currency, lines: 0, requestedMinor: 0, credited: [], fees: []))
             }
+            try receipts[receipts.count - 1].add(row)
+            var total =
+                receiptTotals[row.currency]
+                ?? ReceiptTotals(account: nil, currency: row.currency, lines: 0, requestedMinor: 0, credited: [], fees: [])
+            try total.add(row)
+            receiptTotals[row.currency] = total
         }
 
         return ReportSummary(
             batch: batch, runs: try snapshot.runs(batchID: batch.id), controlTotals: controlTotals, providers: providers,
-            currencies: currencies, receipts: receipts, receiptTotals: receiptTotals,
+            currencies: currencies, receipts: receipts, receiptTotals: receiptTotals.keys.sorted().map { receiptTotals[$0]! },
             discrepancies: try snapshot.discrepancyCounts(batchID: batch.id), generatedAt: generatedAt)
     }
 
-    private static func add(_ left: Int64?, _ right: Int64?) throws(ReportError) -> Int64? {
+    static func add(_ left: Int64?, _ right: Int64?) throws(ReportError) -> Int64? {
         guard let left, let right else { return left ?? right }
         let (sum, overflow) = left.addingReportingOverflow(right)
         guard !overflow else { throw ReportError("a total is too large to count in 64-bit minor units") }
@@ -199,6 +218,11 @@ struct AmountRenderer {
         }
         if Currency(code: currency) == nil { return ChargedAmount.render(minorUnits: minor, unit: currency) }
         return Money.render(minorUnits: minor, exponent: exponent)
+    }
+
+    /// Sums in several units, each followed by its unit: `197.00 USD`, `3.00 USDT + 0.10 USDC`; empty for none.
+    mutating func render(_ sums: [UnitSum]) -> String {
+        sums.map { self.render($0.minor, $0.unit) + " " + $0.unit }.joined(separator: " + ")
     }
 
     mutating func render(_ minor: Int64?, _ currency: String?) -> String {

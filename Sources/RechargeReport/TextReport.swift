@@ -16,21 +16,22 @@ struct TextReport: ReportRenderer {
         let fields = summary.headerFields
         let width = fields.map(\.label.count).max() ?? 0
         for field in fields {
-            out.write("  " + field.label + ":" + String(repeating: " ", count: width - field.label.count + 1) + field.value + "\n")
+            out.write(
+                "  " + field.label + ":" + String(repeating: " ", count: width - field.label.count + 1) + field.value.terminalSafe + "\n")
         }
         out.write("\nRuns\n")
         if summary.runs.isEmpty { out.write("  none\n") }
         for run in summary.runs {
             out.write(
-                "  \(run.id)  \(run.startedAt) → \(run.finishedAt ?? "(not finished)")  \(run.holder)@\(run.host) pid \(run.pid)"
-                    + "  \(run.outcome ?? "no outcome recorded")\n")
+                "  \(run.id)  \(run.startedAt) → \(run.finishedAt ?? "(not finished)")  \(run.holder.terminalSafe)@\(run.host.terminalSafe)"
+                    + " pid \(run.pid)  \((run.outcome ?? "no outcome recorded").terminalSafe)\n")
         }
 
         let header = ["requested", "succeeded", "failed", "cancelled", "unknown", "pending"]
         out.write("\nTotals by currency (amount and lines; requested = succeeded + failed + cancelled + unknown + pending)\n")
         var rows = [["currency"] + header + ["control"]]
         for total in summary.currencies {
-            var control = ""
+            var control = ReportSummary.notGiven
             if let expected = total.control {
                 control = self.amounts.render(expected, total.currency) + (total.matchesControl == true ? " matches" : " DIFFERS")
             }
@@ -41,7 +42,7 @@ struct TextReport: ReportRenderer {
         out.write("\nTotals by provider and currency\n")
         rows = [["provider", "currency"] + header]
         for total in summary.providers {
-            rows.append([total.account, total.currency] + self.outcomeCells(total.outcomes, total.currency))
+            rows.append([total.account.terminalSafe, total.currency] + self.outcomeCells(total.outcomes, total.currency))
         }
         Self.table(rows, right: Set(2...7), out)
 
@@ -51,10 +52,9 @@ struct TextReport: ReportRenderer {
             rows = [["provider", "currency", "lines", "requested", "credited", "fees"]]
             for receipt in receipts {
                 rows.append([
-                    receipt.account ?? "all providers", receipt.currency, String(receipt.lines),
-                    self.amounts.render(receipt.requestedMinor, receipt.currency),
-                    Self.money(self.amounts.render(receipt.creditedMinor, receipt.creditedCurrency), receipt.creditedCurrency),
-                    Self.money(self.amounts.render(receipt.feeMinor, receipt.feeCurrency), receipt.feeCurrency),
+                    receipt.account?.terminalSafe ?? "all providers", receipt.currency, String(receipt.lines),
+                    self.amounts.render(receipt.requestedMinor, receipt.currency), self.amounts.render(receipt.credited),
+                    self.amounts.render(receipt.fees),
                 ])
             }
             Self.table(rows, right: [2, 3, 4, 5], out)
@@ -74,7 +74,8 @@ struct TextReport: ReportRenderer {
     mutating func discrepancy(_ item: Discrepancy, index: Int, _ out: ReportOutput) {
         let line = item.line
         var cells = [
-            "line \(line.lineNumber)", line.reference, line.account, CardMask.mask(line.cardID),
+            line.itemNumber.map { "item \($0) (line \(line.lineNumber))" } ?? "line \(line.lineNumber)", line.reference,
+            line.remark ?? "", line.account, CardMask.mask(line.cardID),
             self.amounts.render(line.amountMinor, line.currency) + " " + line.currency, line.state.rawValue,
         ]
         switch item.kind {
@@ -82,15 +83,16 @@ struct TextReport: ReportRenderer {
             cells += [item.at ?? "", item.actor ?? "", "→ \(item.outcome ?? "")", item.detail ?? ""]
         case .mismatch:
             cells += [item.at ?? "", item.outcome ?? "", item.detail ?? ""]
-        case .unknown, .creditedDiffers:
+        case .unknown, .failed, .creditedDiffers:
             cells += [item.at ?? "", item.detail ?? ""]
         }
-        self.table.append(cells.map(Self.oneLine))
+        // Every text from outside (file, provider, operator) is escaped: no control or bidi character reaches the terminal.
+        self.table.append(cells.map(\.terminalSafe))
     }
 
     mutating func endDiscrepancies(_ kind: DiscrepancyKind, count: Int, shown: Int, _ out: ReportOutput) {
         guard count > 0 else { return }
-        Self.table(self.table, right: [4], out)
+        Self.table(self.table, right: [5], out)
         if shown < count {
             out.write("  … and \(count - shown) more (see --format csv, json or html)\n")
         }
@@ -101,23 +103,20 @@ struct TextReport: ReportRenderer {
 
     mutating func end(_ summary: ReportSummary, _ out: ReportOutput) {
         out.write("\nEvery line, with provider references and errors: recharge report \(summary.batch.id) --format csv|json|html\n")
+        out.write("\n" + ReportSignature.marker(.text)! + "\n")
+        let digest = out.digest()
+        out.write("\nSign-off\n  Report SHA-256: \(digest)\n")
+        out.write("  It covers every byte of this report from its start through the line '\(ReportSignature.marker(.text)!)';\n")
+        out.write("  check a saved copy with: \(ReportSignature.checkCommand(.text, file: "report.txt")!)\n\n")
+        for role in ["Prepared by", "Approved by"] {
+            out.write("  \(role):  name ________________________  date ____________  signature ________________________\n")
+        }
     }
 
     private mutating func outcomeCells(_ outcomes: Outcomes, _ currency: String) -> [String] {
         [outcomes.requested, outcomes.succeeded, outcomes.failed, outcomes.cancelled, outcomes.unknown, outcomes.pending].map {
             "\(self.amounts.render($0.minor, currency)) (\($0.lines))"
         }
-    }
-
-    private static func money(_ amount: String, _ currency: String?) -> String {
-        guard let currency, !amount.isEmpty else { return "" }
-        return amount + " " + currency
-    }
-
-    /// Control characters (a line break in a provider's message) shown as spaces, so a row stays one line.
-    private static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
     }
 
     /// Writes rows with padded columns, indented by two spaces.

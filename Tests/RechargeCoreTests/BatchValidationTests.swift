@@ -53,18 +53,18 @@ import Testing
         let expected = try [
             BatchLine(
                 lineNumber: 2, account: "vcc", cardID: "100029775", amount: money(1_250, "EUR"),
-                reference: "R-1", remark: "Fuel card"),
+                reference: "R-1", remark: "Fuel card", position: 1),
             BatchLine(
                 lineNumber: 3, account: "hypercard", cardID: "00003454323400000028904",
-                amount: money(20_000, "USD"), reference: "R-2", payCoin: "usdt"),
+                amount: money(20_000, "USD"), reference: "R-2", payCoin: "usdt", position: 2),
             BatchLine(
                 lineNumber: 4, account: "pagsmile", cardID: "CT000000880025",
                 amount: money(32_090, "BRL"), reference: "R-3",
-                payAccountNumber: "PA-7700120045"),
+                payAccountNumber: "PA-7700120045", position: 3),
             BatchLine(
                 lineNumber: 5, account: "uqpay", cardID: "c1acc990-6424-450a-a36b-f9b3ddcb369d",
                 amount: money(6_000, "SGD"), reference: "R-4",
-                onBehalfOf: "3f2b8c1e-9a4d-4c2e-8f1a-2b3c4d5e6f70"),
+                onBehalfOf: "3f2b8c1e-9a4d-4c2e-8f1a-2b3c4d5e6f70", position: 4),
         ]
         #expect(outcome.lines == expected)
         #expect(outcome.result.sums == ["EUR": 1_250, "USD": 20_000, "BRL": 32_090, "SGD": 6_000])

@@ -14,7 +14,7 @@ enum ReadResultReport {
 
     static func summary(_ result: BatchReadResult, file: String) -> String {
         let totals = Self.sums(result).joined(separator: ", ")
-        return "\(file): \(result.lineCount) lines (\(result.format.rawValue), sha256 \(result.sha256))"
+        return "\(file): \(counted(result.lineCount, "line")) (\(result.format.rawValue), sha256 \(result.sha256))"
             + (totals.isEmpty ? "" : "; totals \(totals)")
     }
 
@@ -23,6 +23,8 @@ enum ReadResultReport {
         struct Diagnostic: Encodable {
             var severity: String
             var line: Int?
+            /// The 1-based byte offset in the line, where the problem is one byte or one place (encoding, JSON syntax).
+            var character: Int?
             var item: Int?
             var column: String?
             var value: String?
@@ -43,7 +45,7 @@ enum ReadResultReport {
         init(_ result: BatchReadResult, file: String) {
             func convert(_ diagnostic: InputDiagnostic) -> Diagnostic {
                 Diagnostic(
-                    severity: diagnostic.severity.rawValue, line: diagnostic.line, item: diagnostic.item,
+                    severity: diagnostic.severity.rawValue, line: diagnostic.line, character: diagnostic.character, item: diagnostic.item,
                     column: diagnostic.column, value: diagnostic.value, message: diagnostic.message)
             }
             self.file = file
@@ -65,7 +67,9 @@ enum ReadResultReport {
 /// Turns the errors of opening or reading a batch file into command failures with the right exit code.
 func readFailure(_ error: any Error) -> any Error {
     if let error = error as? BatchInputError {
-        return CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: error.description)
+        // A file refused for what it holds (too large) is a data error; one that cannot be opened, no input.
+        let code = error.isRefusedContent ? RechargeExit.dataError : RechargeExit.noInput
+        return CommandFailure(exitCode: code.rawValue, message: error.description)
     }
     return error
 }

@@ -63,4 +63,17 @@ struct ImportCommandTests {
             #expect((report["batches"] as? [Any])?.isEmpty == true)
         }
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aDeviceIsRefusedAtOnceAndNothingIsStored() throws {
+        try withTemporaryDirectory { directory in
+            let db = directory.appendingPathComponent("recharge.sqlite").path
+            let result = try Recharge.run(["import", "--db", db, "--format", "json", "/dev/zero"])
+            #expect(result.status == 66, "\(result)")
+            #expect(result.stdout.isEmpty, "\(result)")
+            #expect(result.stderr.contains("/dev/zero: is not a regular file (a character device)"), "\(result)")
+            let status = try Recharge.run(["status", "--db", db, "--json"])
+            #expect((try status.json()["batches"] as? [Any])?.isEmpty == true, "\(status)")
+        }
+    }
 }

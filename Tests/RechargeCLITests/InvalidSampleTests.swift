@@ -15,6 +15,7 @@ struct InvalidSampleTests {
         let file: String
         let lines: Int
         let errors: [Expected]
+        var warnings: [String] = []
         var testDescription: String { self.file }
     }
 
@@ -44,6 +45,32 @@ struct InvalidSampleTests {
             file: "semicolon-export.csv", lines: 0,
             errors: [Expected(line: 1, column: nil, value: nil, message: "the separator looks like ';'")]),
         Sample(
+            file: "spreadsheet-export.csv", lines: 6,
+            errors: [
+                Expected(
+                    line: 3, column: "amount", value: "12.50 USD", message: "remove the currency code, it belongs in the currency column"),
+                Expected(
+                    line: 4, column: "amount", value: "1.234,56",
+                    message: "the amount uses a decimal comma; use '.' as the decimal separator and no thousands separator"),
+                Expected(line: 5, column: "amount", value: "$200.00", message: "remove the currency symbol"),
+                Expected(
+                    line: 6, column: "card_id", value: "1.00030E+08",
+                    message:
+                        "the spreadsheet wrote the card id in scientific notation (its digits are lost): format the column as text and export again"
+                ),
+                Expected(
+                    line: 7, column: "remark", value: "Caf\u{FFFD} Lisboa",
+                    message:
+                        "the text is not UTF-8 (byte 0xE9 at line 7, character 68); the file is probably Windows-1252 or Latin-1 text: "
+                        + "save it from the spreadsheet as \"CSV UTF-8 (Comma delimited)\""),
+            ],
+            warnings: [
+                "ignored as empty spreadsheet cells: columns #10 to #12 (no name, no values) and 2 rows of only commas (lines 8 to 9)"
+            ]),
+        Sample(
+            file: "tab-separated.csv", lines: 0,
+            errors: [Expected(line: 1, column: nil, value: nil, message: "the separator looks like a tab (a tab-separated file)")]),
+        Sample(
             file: "control-total-mismatch.json", lines: 50,
             errors: [
                 Expected(
@@ -68,7 +95,9 @@ struct InvalidSampleTests {
         #expect(report["valid"] as? Bool == false)
         #expect(report["lines"] as? Int == sample.lines)
         #expect(report["errorCount"] as? Int == sample.errors.count, "\(result)")
-        #expect(report["warningCount"] as? Int == 0, "\(result)")
+        #expect(report["warningCount"] as? Int == sample.warnings.count, "\(result)")
+        let warnings = try #require(report["warnings"] as? [[String: Any]])
+        #expect(warnings.compactMap { $0["message"] as? String } == sample.warnings, "\(result)")
         let errors = try #require(report["errors"] as? [[String: Any]])
         try #require(errors.count == sample.errors.count, "\(result)")
         for (error, expected) in zip(errors, sample.errors) {
@@ -87,8 +116,9 @@ struct InvalidSampleTests {
         let errors = result.stdoutLines.filter { $0.contains(": error: ") }
         #expect(errors.count == sample.errors.count, "\(result)")
         for (line, expected) in zip(errors, sample.errors) {
-            let location = expected.line.map { "\(path):\($0): error: " } ?? "\(path): error: "
-            #expect(line.hasPrefix(location), "\(line)")
+            // `FILE:LINE: error:`, or `FILE:LINE:CHARACTER: error:` where the place on the line is known.
+            let location = try Regex(expected.line.map { #"^\Q\#(path):\#($0)\E(:\d+)?: error: "# } ?? #"^\Q\#(path)\E: error: "#)
+            #expect(line.firstMatch(of: location) != nil, "\(line)")
             if let column = expected.column { #expect(line.contains("column '\(column)'"), "\(line)") }
             #expect(line.contains(expected.message), "\(line)")
         }

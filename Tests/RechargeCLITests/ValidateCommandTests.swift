@@ -61,4 +61,48 @@ struct ValidateCommandTests {
         #expect(errors.compactMap { $0["value"] as? String } == ["200,00", "80.005", "-320.90", "0.00", "5,000", "1 000.00"])
         #expect(errors.allSatisfy { ($0["message"] as? String)?.isEmpty == false })
     }
+
+    @Test(.timeLimit(.minutes(1)), arguments: ["csv", "json", "ndjson"])
+    func aDeviceIsRefusedAtOnceAsNotARegularFile(format: String) throws {
+        let result = try Recharge.run(["validate", "--format", format, "/dev/zero"])
+        #expect(result.status == 66, "\(result)")
+        #expect(
+            result.stderr.contains(
+                "/dev/zero: is not a regular file (a character device); give the path of a batch file (.csv, .json or .ndjson)"),
+            "\(result)")
+    }
+
+    @Test func aFileOverTheConfiguredByteLimitIsRefusedAsADataError() throws {
+        try withTemporaryDirectory { directory in
+            let config = directory.appendingPathComponent("recharge.json")
+            try Data(#"{"accounts": [{"name": "vcc", "kind": "vcc"}], "maximumFileBytes": 1024}"#.utf8).write(to: config)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config.path)
+            let file = Recharge.sample("monthly-2026-11.csv")
+            let result = try Recharge.run(["validate", "--config", config.path, file])
+            #expect(result.status == 65, "\(result)")
+            #expect(
+                result.stderr.contains(
+                    "\(file): refused: the file is larger than 1 KiB (1024 bytes), the most one batch file may have; split it into smaller batches"
+                ),
+                "\(result)")
+        }
+    }
+
+    @Test func aSpreadsheetExportWithEmptyColumnsAndRowsIsValidWithOneWarning() throws {
+        try withTemporaryDirectory { directory in
+            let lines = try String(
+                contentsOfFile: Recharge.packageRoot.appendingPathComponent(Recharge.sample("monthly-2026-11.csv")).path, encoding: .utf8
+            )
+            .split(separator: "\r\n").map { String($0) + ",,," }
+            let file = directory.appendingPathComponent("export.csv").path
+            try Data((lines + [String(repeating: ",", count: 11)]).map { $0 + "\r\n" }.joined().utf8).write(to: URL(fileURLWithPath: file))
+            let result = try Recharge.run(["validate", file])
+            #expect(result.status == 0, "\(result)")
+            #expect(
+                result.stdoutLines.first
+                    == "\(file):1: warning: ignored as empty spreadsheet cells: columns #10 to #12 (no name, no values) and 1 row of only commas (line 52)",
+                "\(result)")
+            #expect(result.stdoutLines.last?.hasPrefix("valid: \(file): 50 lines") == true, "\(result)")
+        }
+    }
 }

@@ -71,7 +71,8 @@ import Testing
     }
 
     @Test func missingValuesAreRequired() throws {
-        let outcome = try readBatch(csvBatch(",,,,,,,,"))
+        // A remark alone: a row with no value at all is a spreadsheet's empty row, skipped.
+        let outcome = try readBatch(csvBatch(",,,,,a remark,,,"))
         #expect(outcome.errors.compactMap(\.column) == ["provider", "card_id", "amount", "currency", "reference"])
         #expect(outcome.errors.allSatisfy { $0.message == "a value is required" && $0.line == 2 })
     }
@@ -269,7 +270,9 @@ import Testing
         #expect(outcome.errors.map(\.line) == [3, 4, 6, 7])
         #expect(outcome.errors.map(\.column) == ["reference", "reference", "remark", "remark"])
         #expect(outcome.errors[0].message == "at most 128 characters, this has 129")
-        #expect(outcome.errors[1].message == "control characters (line breaks, tabs, escape sequences) and text-direction overrides are not allowed here")
+        #expect(
+            outcome.errors[1].message
+                == "control characters (line breaks, tabs, escape sequences) and text-direction overrides are not allowed here")
         #expect(outcome.errors[3].message == "at most 255 characters, this has 256")
     }
 

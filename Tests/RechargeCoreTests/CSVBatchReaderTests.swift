@@ -71,10 +71,12 @@ import Testing
         #expect(outcome.result.lineCount == 0)
     }
 
-    @Test func unnamedColumn() throws {
-        let outcome = try readBatch("provider,card_id,,amount,currency,reference\n")
+    @Test func aValueInAColumnWithNoNameIsAnError() throws {
+        let outcome = try readBatch("provider,card_id,,amount,currency,reference\nvcc,100029775,note,1.00,USD,R-1\n")
         #expect(outcome.errors.map(\.column) == ["#3"])
-        #expect(outcome.errors.first?.message == "a column has no name")
+        #expect(outcome.errors.first?.value == "note")
+        #expect(outcome.errors.first?.message.hasPrefix("this column has no name in the header") == true)
+        #expect(outcome.lines.isEmpty)
     }
 
     @Test func tooManyFieldsHintsAtQuoting() throws {
@@ -126,8 +128,9 @@ import Testing
         #expect(outcome.errorMessages.count == 1)
         let error = try #require(outcome.errors.first)
         #expect(error.line == 2)
+        #expect(error.character == 9)
         #expect(error.column == "card_id")
-        #expect(error.message == "the field is not valid UTF-8 text")
+        #expect(error.message.hasPrefix("the text is not UTF-8 (byte 0xFF at line 2, character 9)"), "\(error)")
     }
 
     @Test func nulByteIsReportedWithItsColumn() throws {

@@ -89,7 +89,10 @@ import Testing
         let file = try TemporaryFile(named: "batch.txt", text: fullHeader)
         #expect(throws: BatchInputError.self) { try reader.read(path: file.path) }
         let directory = URL(fileURLWithPath: file.path).deletingLastPathComponent().path
-        #expect(throws: BatchInputError(path: directory, message: "is a directory, not a batch file")) {
+        #expect(
+            throws: BatchInputError(
+                path: directory, message: "is not a regular file (a directory); give the path of a batch file (.csv, .json or .ndjson)")
+        ) {
             try reader.read(path: directory, format: .csv)
         }
     }

@@ -177,7 +177,10 @@ import Testing
         (jsonBatch(vccItem("R-1")) + "x\n", "text after the end of the JSON document"),
         (jsonBatch(vccItem("R-1")) + "{}", "text after the end of the JSON document"),
         (#"{"items": {}}"#, #"expected '[' ("items" is an array), found '{'"#),
-        ("[]", #"expected '{' (a JSON batch is an object with "batch" and "items"), found '['"#),
+        (
+            "[]",
+            #"expected '{' (a JSON batch is an object with "batch" and "items"), found '['; put the array in an object: {"items": [...]}"#
+        ),
         (#"{"items": [{"provider": "vcc" "card_id": "1"}]}"#, "expected ',' or '}' in an object, found '\"'"),
     ])
     func syntaxErrors(text: String, message: String) throws {

@@ -68,7 +68,7 @@ import Testing
             ("1.2.3", "USD", .notANumber),
             ("abc", "USD", .notANumber),
             ("12a", "USD", .notANumber),
-            ("$12", "USD", .notANumber),
+            ("$12", "USD", .currencySymbol),
             ("١٢", "USD", .notANumber),
             ("99999999999999999999", "USD", .tooLarge),
             ("123456789012345678901234", "JPY", .tooLarge),

@@ -10,6 +10,8 @@ public struct RechargeConfiguration: Sendable {
     public var maximumPerLine: [String: Money]
     /// The fallback maximum, in major units of any currency.
     public var defaultMaximumMajorUnits: Int64
+    /// The most bytes one batch file may have (`maximumFileBytes`); a larger file is refused while it is read.
+    public var maximumFileBytes = BatchReader.defaultMaximumFileBytes
     /// Retries of requests that provably did not take effect.
     public var retry = RetrySettings(maximumAttempts: 8, baseMilliseconds: 500, capMilliseconds: 30_000)
     /// Status queries of an in-doubt line, before it goes to UNKNOWN.

@@ -24,11 +24,18 @@ public struct BatchReader: Sendable {
     /// Control totals given outside the file (command-line flags); checked in addition to the file's own.
     public var control: ControlTotals
     public var diagnosticLimit: Int
+    /// The most bytes one batch file may have; a larger file is refused, counted while it is read (a file can grow,
+    /// and a size on disk says nothing of what a read returns). From the configuration's `maximumFileBytes`.
+    public var maximumFileBytes: Int
+
+    /// 1 GiB: about eight million lines of a typical CSV batch, far more than a day's top-ups.
+    public static let defaultMaximumFileBytes = 1 << 30
 
     public init(configuration: RechargeConfiguration, control: ControlTotals = ControlTotals(), diagnosticLimit: Int = 100) {
         self.configuration = configuration
         self.control = control
         self.diagnosticLimit = diagnosticLimit
+        self.maximumFileBytes = configuration.maximumFileBytes
     }
 
     /// Reads the file at `path`, reporting it under `displayName` (defaults to the path).
@@ -41,7 +48,7 @@ public struct BatchReader: Sendable {
             throw BatchInputError(path: name, message: "cannot tell the format from the file name; pass --format csv, json or ndjson")
         }
         return try self.read(name: name, format: format, onLine: onLine) { () throws(BatchInputError) in
-            try ByteInput(path: path)
+            try ByteInput(path: path, maximumBytes: self.maximumFileBytes)
         }
     }
 
@@ -49,7 +56,7 @@ public struct BatchReader: Sendable {
     public func read(
         bytes: [UInt8], name: String, format: BatchFormat, onLine: (BatchLine) throws -> Void = { _ in }
     ) throws -> BatchReadResult {
-        try self.read(name: name, format: format, onLine: onLine) { ByteInput(bytes: bytes) }
+        try self.read(name: name, format: format, onLine: onLine) { ByteInput(bytes: bytes, maximumBytes: self.maximumFileBytes) }
     }
 
     private func read(
@@ -69,12 +76,13 @@ public struct BatchReader: Sendable {
         let sha256: String
         let byteCount: Int
         let readError: String?
+        let exceededLimit: Bool
         switch format {
         case .csv:
             var parser = CSVParser(input: input)
             try CSVBatchReader.read(&parser, state: &state)
-            parser.drain()
-            (sha256, byteCount, readError) = (parser.sha256Hex, parser.bytesRead, parser.readError)
+            if !state.stopped { parser.drain() }
+            (sha256, byteCount, readError, exceededLimit) = (parser.sha256Hex, parser.bytesRead, parser.readError, parser.exceededLimit)
         case .json, .ndjson:
             var parser = JSONParser(input: input, singleLine: format == .ndjson)
             if format == .json {
@@ -82,10 +90,19 @@ public struct BatchReader: Sendable {
             } else {
                 try JSONBatchReader.readLines(&parser, state: &state)
             }
-            parser.drain()
-            (sha256, byteCount, readError) = (parser.sha256Hex, parser.bytesRead, parser.readError)
+            // A file that cannot be JSON is not read to its end: it may be large, or have no end.
+            if !state.stopped { parser.drain() }
+            (sha256, byteCount, readError, exceededLimit) = (parser.sha256Hex, parser.bytesRead, parser.readError, parser.exceededLimit)
         }
         if let readError { throw BatchInputError(path: name, message: "read failed: \(readError)") }
+        if exceededLimit {
+            // Thrown, not reported: what was read up to the limit is cut short and its problems would mislead.
+            throw BatchInputError(
+                path: name,
+                message: "refused: the file is larger than \(Self.describeBytes(self.maximumFileBytes)), the most one batch file may have; "
+                    + "split it into smaller batches (or raise maximumFileBytes in the configuration)",
+                isRefusedContent: true)
+        }
         if state.validator.lineCount == 0 && !state.diagnostics.hasErrors {
             state.diagnostics.add(InputDiagnostic(.error, file: name, message: "the file has no lines"))
         }
@@ -101,11 +118,23 @@ public struct BatchReader: Sendable {
     }
 }
 
+extension BatchReader {
+    /// `1 GiB (1073741824 bytes)`, `500 bytes`: a byte count as a person reads it, exact.
+    static func describeBytes(_ count: Int) -> String {
+        for (unit, size) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where count >= size && count % size == 0 {
+            return "\(count / size) \(unit) (\(count) bytes)"
+        }
+        return counted(count, "byte")
+    }
+}
+
 /// The state one read threads through the format readers.
 struct ReadState {
     var validator: BatchValidator
     var diagnostics: DiagnosticCollector
     var metadata = BatchMetadata()
+    /// Set by a reader that found the file cannot be a batch of its format at all: the rest is not read.
+    var stopped = false
     let onLine: (BatchLine) throws -> Void
 
     var file: String { self.validator.file }
@@ -116,8 +145,15 @@ struct ReadState {
         if !self.diagnostics.hasErrors { try self.onLine(line) }
     }
 
-    mutating func error(line: Int? = nil, item: Int? = nil, column: String? = nil, value: String? = nil, _ message: String) {
+    mutating func error(
+        line: Int? = nil, character: Int? = nil, item: Int? = nil, column: String? = nil, value: String? = nil, _ message: String
+    ) {
         self.diagnostics.add(
-            InputDiagnostic(.error, file: self.file, line: line, item: item, column: column, value: value, message: message))
+            InputDiagnostic(
+                .error, file: self.file, line: line, character: character, item: item, column: column, value: value, message: message))
+    }
+
+    mutating func warning(line: Int? = nil, _ message: String) {
+        self.diagnostics.add(InputDiagnostic(.warning, file: self.file, line: line, message: message))
     }
 }

@@ -230,6 +230,15 @@ struct BatchValidator {
 
     /// Why a card id does not have the shape the provider uses, or `nil` when it does.
     static func cardIDProblem(_ cardID: String, kind: ProviderKind) -> String? {
+        guard let problem = Self.cardIDShapeProblem(cardID, kind: kind) else { return nil }
+        if Self.isScientificNotation(cardID) {
+            return "the spreadsheet wrote the card id in scientific notation (its digits are lost): "
+                + "format the column as text and export again"
+        }
+        return problem
+    }
+
+    private static func cardIDShapeProblem(_ cardID: String, kind: ProviderKind) -> String? {
         switch kind {
         case .vcc:
             cardID.utf8.count <= 20 && cardID.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
@@ -254,6 +263,19 @@ struct BatchValidator {
         }
         let count = text.count
         return count > maximum ? "at most \(maximum) characters, this has \(count)" : nil
+    }
+
+    /// `1.00030E+08`, `1E+19`: how a spreadsheet shows a long number in a cell formatted as a number.
+    static func isScientificNotation(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }), e > 0 else { return false }
+        let mantissa = bytes[..<e]
+        var exponent = bytes[(e + 1)...]
+        if exponent.first == UInt8(ascii: "+") { exponent = exponent.dropFirst() }
+        let isDigit = { (byte: UInt8) in byte >= 0x30 && byte <= 0x39 }
+        let mantissaDigits = mantissa.filter { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: ",") }
+        return !exponent.isEmpty && exponent.allSatisfy(isDigit) && isDigit(mantissa.first!) && mantissaDigits.allSatisfy(isDigit)
+            && mantissa.count - mantissaDigits.count <= 1
     }
 
     static func isUUID(_ text: String) -> Bool {

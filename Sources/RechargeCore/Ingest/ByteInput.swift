@@ -21,32 +21,70 @@ struct ByteInput: ~Copyable {
     private(set) var bytesRead = 0
     /// A read error, kept so the reader can report it as an I/O failure rather than a short file.
     private(set) var readError: String?
+    /// The most bytes read from the file; reading stops there, so no file, however large or endless, is read for ever.
+    let maximumBytes: Int
+    /// Whether the file has more than `maximumBytes`: the input ended there, short of the file's end.
+    private(set) var exceededLimit = false
 
     static let chunkSize = 1 << 20
 
-    /// Opens a file for reading.
-    init(path: String) throws(BatchInputError) {
-        let descriptor = open(path, O_RDONLY)
+    /// Opens a file for reading. Only a regular file is a batch: a device (`/dev/zero`), a FIFO, a socket or a
+    /// directory is refused before a byte is read, since reading one may never end or never begin.
+    init(path: String, maximumBytes: Int = BatchReader.defaultMaximumFileBytes) throws(BatchInputError) {
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, perhaps for ever.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
-            throw BatchInputError(path: path, message: String(cString: strerror(errno)))
+            let reason = errno
+            var status = stat()
+            if stat(path, &status) == 0, let kind = Self.nonRegularKind(status.st_mode) {
+                throw BatchInputError(path: path, message: Self.notRegularMessage(kind))
+            }
+            throw BatchInputError(path: path, message: String(cString: strerror(reason)))
         }
         var status = stat()
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw BatchInputError(path: path, message: "is a directory, not a batch file")
+            throw BatchInputError(path: path, message: reason)
         }
+        if let kind = Self.nonRegularKind(status.st_mode) {
+            close(descriptor)
+            throw BatchInputError(path: path, message: Self.notRegularMessage(kind))
+        }
+        // A regular file: reads block as usual.
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         self.descriptor = descriptor
+        self.maximumBytes = maximumBytes
         self.chunk = [UInt8](repeating: 0, count: Self.chunkSize)
     }
 
+    /// What a file that is not a regular file is, or `nil` for a regular file.
+    private static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFIFO: "a named pipe"
+        case S_IFSOCK: "a socket"
+        default: "not a file"
+        }
+    }
+
+    private static func notRegularMessage(_ kind: String) -> String {
+        "is not a regular file (\(kind)); give the path of a batch file (.csv, .json or .ndjson)"
+    }
+
     /// Reads from bytes already in memory (tests, small inputs).
-    init(bytes: [UInt8]) {
+    init(bytes: [UInt8], maximumBytes: Int = BatchReader.defaultMaximumFileBytes) {
         self.descriptor = nil
+        self.maximumBytes = maximumBytes
         self.chunk = bytes
-        self.filled = bytes.count
+        self.filled = min(bytes.count, maximumBytes)
+        self.exceededLimit = bytes.count > maximumBytes
         self.finished = true
-        self.bytesRead = bytes.count
-        bytes.withUnsafeBytes { self.hasher.update(bufferPointer: $0) }
+        self.bytesRead = self.filled
+        bytes.withUnsafeBytes { self.hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<self.filled])) }
     }
 
     deinit {
@@ -66,6 +104,9 @@ struct ByteInput: ~Copyable {
         self.index += 1
         return byte
     }
+
+    /// How many bytes have been consumed: the offset of the next byte in the file.
+    var position: Int { self.bytesRead - self.filled + self.index }
 
     /// The next byte without consuming it.
     @inline(__always)
@@ -102,6 +143,11 @@ struct ByteInput: ~Copyable {
                 self.finished = true
                 return false
             }
+            guard count <= self.maximumBytes - self.bytesRead else {
+                self.exceededLimit = true
+                self.finished = true
+                return false
+            }
             self.chunk.withUnsafeBytes { self.hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             self.bytesRead += count
             self.index = 0
@@ -115,6 +161,9 @@ struct ByteInput: ~Copyable {
 public struct BatchInputError: Error, Hashable, Sendable, CustomStringConvertible {
     public let path: String
     public let message: String
+    /// The file was read but is refused for what it holds (more bytes than a batch may have), as opposed to a file
+    /// that cannot be opened or read.
+    public var isRefusedContent = false
 
     public var description: String { "\(self.path): \(self.message)" }
 }

@@ -6,7 +6,23 @@ struct CSVRecord {
     /// How many fields the record had; more than `fields.count` when the record was cut at the column limit.
     var fieldCount: Int
     /// Problems with individual fields, by field index.
-    var fieldProblems: [(index: Int, problem: String)]
+    var fieldProblems: [CSVFieldProblem]
+}
+
+/// A field that could not be read, and where the reason is when it is one byte.
+struct CSVFieldProblem {
+    var index: Int
+    var problem: String
+    /// The physical line and 1-based byte offset in it of the offending byte (a field's line break moves it on).
+    var line: Int?
+    var character: Int?
+
+    init(_ index: Int, _ problem: String, line: Int? = nil, character: Int? = nil) {
+        self.index = index
+        self.problem = problem
+        self.line = line
+        self.character = character
+    }
 }
 
 /// A CSV structure problem that ends the reading of the file (the rest cannot be split into records reliably).
@@ -26,6 +42,8 @@ struct CSVParser: ~Copyable {
     private var input: ByteInput
     private let separator: UInt8
     private var line = 1
+    /// The input position where the current physical line starts.
+    private var lineStart = 0
     private var atStart = true
     let maximumFieldBytes: Int
     let maximumFields: Int
@@ -40,6 +58,7 @@ struct CSVParser: ~Copyable {
     var sha256Hex: String { self.input.sha256Hex() }
     var bytesRead: Int { self.input.bytesRead }
     var readError: String? { self.input.readError }
+    var exceededLimit: Bool { self.input.exceededLimit }
 
     mutating func drain() { self.input.drain() }
 
@@ -70,18 +89,30 @@ struct CSVParser: ~Copyable {
         guard self.input.next() == 0xBB, self.input.next() == 0xBF else {
             throw CSVStructureError(line: 1, message: "the file is not UTF-8 text")
         }
+        // An editor does not count the mark as a character of the first line.
+        self.lineStart = self.input.position
+    }
+
+    /// Counts a line break just consumed.
+    @inline(__always)
+    private mutating func countLine() {
+        self.line += 1
+        self.lineStart = self.input.position
     }
 
     private mutating func readRecord() throws(CSVStructureError) -> CSVRecord {
         let startLine = self.line
         var fields: [String] = []
         fields.reserveCapacity(12)
-        var problems: [(index: Int, problem: String)] = []
+        var problems: [CSVFieldProblem] = []
         var fieldCount = 0
         var field: [UInt8] = []
         field.reserveCapacity(64)
         var fieldTooLong = false
         var sawNUL = false
+        // Where the field's text starts (after an opening quote): its line and place on it, for a bad byte in it.
+        var fieldLine = self.line
+        var fieldCharacter = 1
 
         func finishField() {
             defer {
@@ -92,17 +123,22 @@ struct CSVParser: ~Copyable {
             }
             guard fieldCount < self.maximumFields else { return }
             if fieldTooLong {
-                problems.append((fieldCount, "the field is longer than \(self.maximumFieldBytes) bytes"))
+                problems.append(CSVFieldProblem(fieldCount, "the field is longer than \(self.maximumFieldBytes) bytes"))
                 fields.append("")
             } else if sawNUL {
-                problems.append((fieldCount, "the field contains a NUL byte"))
+                problems.append(CSVFieldProblem(fieldCount, "the field contains a NUL byte"))
                 fields.append("")
             } else if let text = String(validating: field, as: UTF8.self) {
                 fields.append(text)
             } else {
-                problems.append((fieldCount, "the field is not valid UTF-8 text"))
+                problems.append(Self.encodingProblem(field, index: fieldCount, line: fieldLine, character: fieldCharacter))
                 fields.append(String(decoding: field, as: UTF8.self))
             }
+        }
+
+        @inline(__always) func startField() {
+            fieldLine = self.line
+            fieldCharacter = self.input.position - self.lineStart + 1
         }
 
         @inline(__always) func append(_ byte: UInt8) {
@@ -118,6 +154,7 @@ struct CSVParser: ~Copyable {
             // Start of a field.
             if self.input.peek() == UInt8(ascii: "\"") {
                 _ = self.input.next()
+                startField()
                 let quoteLine = self.line
                 quoted: while true {
                     guard let byte = self.input.next() else {
@@ -133,9 +170,9 @@ struct CSVParser: ~Copyable {
                         break quoted
                     }
                     if byte == UInt8(ascii: "\n") {
-                        self.line += 1
+                        self.countLine()
                     } else if byte == UInt8(ascii: "\r") && self.input.peek() != UInt8(ascii: "\n") {
-                        self.line += 1
+                        self.countLine()
                     }
                     append(byte)
                 }
@@ -149,12 +186,12 @@ struct CSVParser: ~Copyable {
                     continue fieldLoop
                 case UInt8(ascii: "\n"):
                     finishField()
-                    self.line += 1
+                    self.countLine()
                     break fieldLoop
                 case UInt8(ascii: "\r"):
                     finishField()
                     if self.input.peek() == UInt8(ascii: "\n") { _ = self.input.next() }
-                    self.line += 1
+                    self.countLine()
                     break fieldLoop
                 default:
                     throw CSVStructureError(
@@ -163,6 +200,7 @@ struct CSVParser: ~Copyable {
                 }
             }
             // An unquoted field.
+            startField()
             while true {
                 guard let byte = self.input.next() else {
                     finishField()
@@ -174,15 +212,16 @@ struct CSVParser: ~Copyable {
                     continue fieldLoop
                 case UInt8(ascii: "\n"):
                     finishField()
-                    self.line += 1
+                    self.countLine()
                     break fieldLoop
                 case UInt8(ascii: "\r"):
                     finishField()
                     if self.input.peek() == UInt8(ascii: "\n") { _ = self.input.next() }
-                    self.line += 1
+                    self.countLine()
                     break fieldLoop
                 case UInt8(ascii: "\""):
-                    problems.append((fieldCount, "a quote inside an unquoted field; quote the whole field and double the quote"))
+                    problems.append(
+                        CSVFieldProblem(fieldCount, "a quote inside an unquoted field; quote the whole field and double the quote"))
                     append(byte)
                 default:
                     append(byte)
@@ -190,5 +229,25 @@ struct CSVParser: ~Copyable {
             }
         }
         return CSVRecord(line: startLine, fields: fields, fieldCount: fieldCount, fieldProblems: problems)
+    }
+
+    /// A field that is not UTF-8: the bad bytes in hex, where they are, and how to save the file instead.
+    private static func encodingProblem(_ field: [UInt8], index: Int, line: Int, character: Int) -> CSVFieldProblem {
+        guard let (offset, invalid) = TextEncoding.firstInvalidUTF8(in: field) else {
+            return CSVFieldProblem(index, "the field is not valid UTF-8 text")
+        }
+        // A quoted field may span lines: count them up to the bad byte. (A doubled quote before it, read as one
+        // byte, puts the place one early; rare enough in a field that is also mis-encoded.)
+        var badLine = line
+        var badCharacter = character + offset
+        if let lastBreak = field[..<offset].lastIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+            badLine += field[..<offset].count(where: { $0 == UInt8(ascii: "\n") })
+            badCharacter = offset - lastBreak
+        }
+        return CSVFieldProblem(
+            index,
+            "the text is not UTF-8 (\(TextEncoding.describe(invalid)) at line \(badLine), character \(badCharacter)); "
+                + TextEncoding.csvAdvice,
+            line: badLine, character: badCharacter)
     }
 }

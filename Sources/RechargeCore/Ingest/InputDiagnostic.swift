@@ -12,6 +12,9 @@ public struct InputDiagnostic: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     /// The physical line number (the CSV header is line 1); `nil` for problems of the whole file.
     public var line: Int?
+    /// Where on the line, for a problem with the text itself (a byte that is not UTF-8, a JSON syntax error): the
+    /// 1-based byte offset in the line, which is the column an editor shows for plain ASCII text.
+    public var character: Int?
     /// For JSON batches, the 1-based index of the item in `items`.
     public var item: Int?
     /// The column or field name.
@@ -21,22 +24,25 @@ public struct InputDiagnostic: Hashable, Sendable, CustomStringConvertible {
     public var message: String
 
     public init(
-        _ severity: Severity, file: String, line: Int? = nil, item: Int? = nil, column: String? = nil,
+        _ severity: Severity, file: String, line: Int? = nil, character: Int? = nil, item: Int? = nil, column: String? = nil,
         value: String? = nil, message: String
     ) {
         self.severity = severity
         self.file = file
         self.line = line
+        self.character = line == nil ? nil : character
         self.item = item
         self.column = column
         self.value = value
         self.message = message
     }
 
-    /// `file:line: error: item 3: column 'amount', value "12.345": the currency has 2 decimal places, the amount has 3`
+    /// `file:line: error: item 3: column 'amount', value "12.345": the currency has 2 decimal places, the amount has 3`,
+    /// `file:line:character: error: …` where the place on the line is known.
     public var description: String {
         var text = self.file.terminalSafe
         if let line { text += ":\(line)" }
+        if let character { text += ":\(character)" }
         text += ": \(self.severity.rawValue): "
         var location: [String] = []
         if let item { location.append("item \(item)") }

@@ -3,11 +3,27 @@ enum JSONBatchReader {
     /// A single JSON document whose `items` array is streamed one element at a time.
     static func readDocument(_ parser: inout JSONParser, state: inout ReadState) throws {
         do {
-            guard parser.skipWhitespace() != nil else {
+            guard parser.skipByteOrderMark() else {
+                state.error(line: 1, character: 1, "the file is UTF-16 encoded; save it as UTF-8")
+                state.stopped = true
+                return
+            }
+            guard let first = parser.skipWhitespace() else {
                 state.error("the file is empty")
                 return
             }
-            try parser.expect(UInt8(ascii: "{"), "'{' (a JSON batch is an object with \"batch\" and \"items\")")
+            guard first == UInt8(ascii: "{") else {
+                // Nothing after this byte can make the file a batch: stop here rather than read the rest.
+                let message =
+                    first == UInt8(ascii: "[")
+                    ? "expected '{' (a JSON batch is an object with \"batch\" and \"items\"), found '['; "
+                        + "put the array in an object: {\"items\": [...]}"
+                    : Self.notJSON(first, what: "a JSON batch starts with '{'")
+                state.error(line: parser.line, character: parser.character, message)
+                state.stopped = true
+                return
+            }
+            parser.consume()
             var seen: Set<String> = []
             if parser.skipWhitespace() == UInt8(ascii: "}") {
                 parser.consume()
@@ -33,24 +49,38 @@ enum JSONBatchReader {
                         state.error(line: keyLine, column: key, "unknown member; a JSON batch has \"batch\" and \"items\"")
                     }
                     guard let next = parser.skipWhitespace() else {
-                        throw JSONSyntaxError(line: parser.line, message: "the file ends inside the batch object")
+                        throw parser.syntaxError("the file ends inside the batch object")
+                    }
+                    if next == UInt8(ascii: "}") {
+                        parser.consume()
+                        break members
+                    }
+                    guard next == UInt8(ascii: ",") else {
+                        throw parser.syntaxError("expected ',' or '}', found \(JSONParser.show(next))")
                     }
                     parser.consume()
-                    if next == UInt8(ascii: "}") { break members }
-                    guard next == UInt8(ascii: ",") else {
-                        throw JSONSyntaxError(line: parser.line, message: "expected ',' or '}', found \(JSONParser.show(next))")
-                    }
                 }
             }
             if parser.skipWhitespace() != nil {
-                throw JSONSyntaxError(line: parser.line, message: "text after the end of the JSON document")
+                throw parser.syntaxError("text after the end of the JSON document")
             }
             if !seen.contains("items") {
                 state.error("the batch object has no \"items\" array")
             }
         } catch let error as JSONSyntaxError {
-            state.error(line: error.line, error.message)
+            state.error(line: error.line, character: error.character, error.message)
         }
+    }
+
+    /// Why a file whose first byte is `byte` is not JSON at all.
+    private static func notJSON(_ byte: UInt8, what: String) -> String {
+        var message = "the file is not JSON: it starts with \(JSONParser.show(byte)) where \(what)"
+        if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) {
+            message += "; if it is a CSV file, name it .csv or pass --format csv"
+        } else if byte >= 0x80 || byte < 0x20 {
+            message += "; it is not text (an Excel workbook or other binary file?): export the batch as CSV UTF-8 or JSON"
+        }
+        return message
     }
 
     private static func readItems(_ parser: inout JSONParser, state: inout ReadState) throws {
@@ -67,13 +97,16 @@ enum JSONBatchReader {
             let value = try parser.parseValue(depth: 2)
             try Self.accept(value, line: line, item: index, state: &state)
             guard let next = parser.skipWhitespace() else {
-                throw JSONSyntaxError(line: parser.line, message: "the file ends inside the items array")
+                throw parser.syntaxError("the file ends inside the items array")
+            }
+            if next == UInt8(ascii: "]") {
+                parser.consume()
+                return
+            }
+            guard next == UInt8(ascii: ",") else {
+                throw parser.syntaxError("expected ',' or ']' after an item, found \(JSONParser.show(next))")
             }
             parser.consume()
-            if next == UInt8(ascii: "]") { return }
-            guard next == UInt8(ascii: ",") else {
-                throw JSONSyntaxError(line: parser.line, message: "expected ',' or ']' after an item, found \(JSONParser.show(next))")
-            }
         }
     }
 
@@ -82,12 +115,23 @@ enum JSONBatchReader {
     /// The parser must be `singleLine`, so that a value cut short ends at its own line.
     static func readLines(_ parser: inout JSONParser, state: inout ReadState) throws {
         var first = true
+        guard parser.skipByteOrderMark() else {
+            state.error(line: 1, character: 1, "the file is UTF-16 encoded; save it as UTF-8")
+            state.stopped = true
+            return
+        }
         while let next = parser.skipWhitespace() {
             if next == UInt8(ascii: "\n") {
                 parser.consume()
                 continue
             }
             let line = parser.line
+            if first, !JSONParser.canStartValue(next) {
+                // Not one JSON value per line: nothing after this byte can make the file a batch.
+                state.error(line: line, character: parser.character, Self.notJSON(next, what: "an NDJSON line starts with '{'"))
+                state.stopped = true
+                return
+            }
             do {
                 let value = try parser.parseValue()
                 if let next = parser.skipInlineWhitespace(), next != UInt8(ascii: "\n") {
@@ -99,7 +143,7 @@ enum JSONBatchReader {
                     try Self.accept(value, line: line, item: nil, state: &state)
                 }
             } catch let error as JSONSyntaxError {
-                state.error(line: line, error.message)
+                state.error(line: line, character: error.line == line ? error.character : nil, error.message)
                 if parser.line == line { parser.skipLine() }
             }
             first = false

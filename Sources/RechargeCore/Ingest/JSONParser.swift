@@ -26,10 +26,22 @@ struct JSONMember {
     var value: JSONValue
 }
 
-/// A JSON syntax problem at a physical line.
+/// A JSON syntax problem at a physical line and, where known, a byte offset in it (1-based).
 struct JSONSyntaxError: Error {
     var line: Int
+    var character: Int?
     var message: String
+
+    init(line: Int, character: Int? = nil, message: String) {
+        self.line = line
+        self.character = character
+        self.message = message
+    }
+
+    /// `line 3, character 17: …`, for messages that cannot carry the place separately.
+    var located: String {
+        "line \(self.line)" + (self.character.map { ", character \($0)" } ?? "") + ": " + self.message
+    }
 }
 
 /// A streaming JSON parser over a ``ByteInput`` with limits that keep hostile input bounded:
@@ -40,6 +52,9 @@ struct JSONSyntaxError: Error {
 struct JSONParser: ~Copyable {
     private var input: ByteInput
     private(set) var line = 1
+    /// The input position where the current line starts, so the place of an error on it is known without
+    /// counting every byte.
+    private var lineStart = 0
     let maximumDepth: Int
     let maximumStringBytes: Int
     let maximumNumberBytes = 1_000
@@ -58,8 +73,47 @@ struct JSONParser: ~Copyable {
     var sha256Hex: String { self.input.sha256Hex() }
     var bytesRead: Int { self.input.bytesRead }
     var readError: String? { self.input.readError }
+    var exceededLimit: Bool { self.input.exceededLimit }
+
+    /// The 1-based byte offset, in the current line, of the next byte.
+    var character: Int { self.input.position - self.lineStart + 1 }
+
+    /// An error at the next byte.
+    func syntaxError(_ message: String) -> JSONSyntaxError {
+        JSONSyntaxError(line: self.line, character: self.character, message: message)
+    }
 
     mutating func drain() { self.input.drain() }
+
+    /// Counts a line feed just consumed.
+    @inline(__always)
+    private mutating func countLine() {
+        self.line += 1
+        self.lineStart = self.input.position
+    }
+
+    /// Skips a UTF-8 byte order mark at the start of the input; `false` when the input starts with a UTF-16 one.
+    mutating func skipByteOrderMark() -> Bool {
+        guard self.input.position == 0, let first = self.input.peek() else { return true }
+        if first == 0xFF || first == 0xFE { return false }
+        if first == 0xEF {
+            _ = self.input.next()
+            if self.input.peek() == 0xBB { _ = self.input.next() }
+            if self.input.peek() == 0xBF { _ = self.input.next() }
+            self.lineStart = self.input.position
+        }
+        return true
+    }
+
+    /// Whether `byte` can begin a JSON value.
+    static func canStartValue(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            true
+        default: false
+        }
+    }
 
     /// Skips spaces, tabs and line breaks (counting lines); returns the next byte without consuming it.
     /// A `singleLine` parser stops at a line feed.
@@ -71,7 +125,7 @@ struct JSONParser: ~Copyable {
             case UInt8(ascii: "\n"):
                 if self.singleLine { return byte }
                 _ = self.input.next()
-                self.line += 1
+                self.countLine()
             default:
                 return byte
             }
@@ -98,7 +152,7 @@ struct JSONParser: ~Copyable {
     /// The next byte, counting lines: every line feed consumed is counted, so `line` stays right after an error.
     private mutating func next() -> UInt8? {
         let byte = self.input.next()
-        if byte == UInt8(ascii: "\n") { self.line += 1 }
+        if byte == UInt8(ascii: "\n") { self.countLine() }
         return byte
     }
 
@@ -106,7 +160,7 @@ struct JSONParser: ~Copyable {
     mutating func skipLine() {
         while let byte = self.input.next() {
             if byte == UInt8(ascii: "\n") {
-                self.line += 1
+                self.countLine()
                 return
             }
         }
@@ -115,10 +169,10 @@ struct JSONParser: ~Copyable {
     /// Consumes `expected` after optional whitespace, or throws naming `what` was expected.
     mutating func expect(_ expected: UInt8, _ what: String) throws(JSONSyntaxError) {
         guard let byte = self.skipWhitespace() else {
-            throw JSONSyntaxError(line: self.line, message: "the file ends where \(what) was expected")
+            throw self.syntaxError("the file ends where \(what) was expected")
         }
         guard byte == expected else {
-            throw JSONSyntaxError(line: self.line, message: "expected \(what), found \(Self.show(byte))")
+            throw self.syntaxError("expected \(what), found \(Self.show(byte))")
         }
         self.consume()
     }
@@ -126,7 +180,7 @@ struct JSONParser: ~Copyable {
     /// Parses one complete value.
     mutating func parseValue(depth: Int = 0) throws(JSONSyntaxError) -> JSONValue {
         guard let byte = self.skipWhitespace() else {
-            throw JSONSyntaxError(line: self.line, message: "the file ends where a value was expected")
+            throw self.syntaxError("the file ends where a value was expected")
         }
         switch byte {
         case UInt8(ascii: "\""):
@@ -145,23 +199,26 @@ struct JSONParser: ~Copyable {
                     let found =
                         next.map { $0 == UInt8(ascii: "}") ? "a trailing comma before '}'" : "found \(Self.show($0))" }
                         ?? "the end of the file"
-                    throw JSONSyntaxError(line: self.line, message: "expected a quoted member name, \(found)")
+                    throw self.syntaxError("expected a quoted member name, \(found)")
                 }
                 let key = try self.parseString()
                 try self.expect(UInt8(ascii: ":"), "':' after a member name")
                 let value = try self.parseValue(depth: depth + 1)
                 guard members.count < self.maximumMembers else {
-                    throw JSONSyntaxError(line: self.line, message: "an object with more than \(self.maximumMembers) members")
+                    throw self.syntaxError("an object with more than \(self.maximumMembers) members")
                 }
                 members.append(JSONMember(key: key, value: value))
                 guard let next = self.skipWhitespace() else {
-                    throw JSONSyntaxError(line: self.line, message: "the file ends inside an object")
+                    throw self.syntaxError("the file ends inside an object")
+                }
+                if next == UInt8(ascii: "}") {
+                    self.consume()
+                    return .object(members)
+                }
+                guard next == UInt8(ascii: ",") else {
+                    throw self.syntaxError("expected ',' or '}' in an object, found \(Self.show(next))")
                 }
                 self.consume()
-                if next == UInt8(ascii: "}") { return .object(members) }
-                guard next == UInt8(ascii: ",") else {
-                    throw JSONSyntaxError(line: self.line, message: "expected ',' or '}' in an object, found \(Self.show(next))")
-                }
             }
         case UInt8(ascii: "["):
             try self.checkDepth(depth)
@@ -174,16 +231,19 @@ struct JSONParser: ~Copyable {
             while true {
                 elements.append(try self.parseValue(depth: depth + 1))
                 guard elements.count <= self.maximumMembers else {
-                    throw JSONSyntaxError(line: self.line, message: "an array with more than \(self.maximumMembers) elements")
+                    throw self.syntaxError("an array with more than \(self.maximumMembers) elements")
                 }
                 guard let next = self.skipWhitespace() else {
-                    throw JSONSyntaxError(line: self.line, message: "the file ends inside an array")
+                    throw self.syntaxError("the file ends inside an array")
+                }
+                if next == UInt8(ascii: "]") {
+                    self.consume()
+                    return .array(elements)
+                }
+                guard next == UInt8(ascii: ",") else {
+                    throw self.syntaxError("expected ',' or ']' in an array, found \(Self.show(next))")
                 }
                 self.consume()
-                if next == UInt8(ascii: "]") { return .array(elements) }
-                guard next == UInt8(ascii: ",") else {
-                    throw JSONSyntaxError(line: self.line, message: "expected ',' or ']' in an array, found \(Self.show(next))")
-                }
             }
         case UInt8(ascii: "t"):
             try self.parseLiteral("true")
@@ -197,13 +257,13 @@ struct JSONParser: ~Copyable {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return .number(try self.parseNumber())
         default:
-            throw JSONSyntaxError(line: self.line, message: "expected a value, found \(Self.show(byte))")
+            throw self.syntaxError("expected a value, found \(Self.show(byte))")
         }
     }
 
     private func checkDepth(_ depth: Int) throws(JSONSyntaxError) {
         guard depth < self.maximumDepth else {
-            throw JSONSyntaxError(line: self.line, message: "values are nested more than \(self.maximumDepth) levels deep")
+            throw self.syntaxError("values are nested more than \(self.maximumDepth) levels deep")
         }
     }
 
@@ -211,7 +271,7 @@ struct JSONParser: ~Copyable {
         let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         for expected in bytes {
             guard self.next() == expected else {
-                throw JSONSyntaxError(line: self.line, message: "expected '\(literal)'")
+                throw self.syntaxError("expected '\(literal)'")
             }
         }
     }
@@ -225,7 +285,7 @@ struct JSONParser: ~Copyable {
                 UInt8(ascii: "e"), UInt8(ascii: "E"):
                 _ = self.input.next()
                 guard bytes.count < self.maximumNumberBytes else {
-                    throw JSONSyntaxError(line: self.line, message: "a number longer than \(self.maximumNumberBytes) characters")
+                    throw self.syntaxError("a number longer than \(self.maximumNumberBytes) characters")
                 }
                 bytes.append(byte)
             default:
@@ -258,26 +318,35 @@ struct JSONParser: ~Copyable {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         guard valid, index == bytes.count else {
-            throw JSONSyntaxError(line: self.line, message: "'\(text)' is not a valid JSON number")
+            throw self.syntaxError("'\(text)' is not a valid JSON number")
         }
         return text
     }
 
     /// Parses a string (the opening quote is next), decoding escapes and checking UTF-8.
     private mutating func parseString() throws(JSONSyntaxError) -> String {
+        // A string cannot span lines, so its place on the line locates a bad byte in it.
+        let quoteCharacter = self.character
         _ = self.input.next()
         var bytes: [UInt8] = []
         while true {
             guard let byte = self.next() else {
-                throw JSONSyntaxError(line: self.line, message: "the file ends inside a string")
+                throw self.syntaxError("the file ends inside a string")
             }
             if bytes.count >= self.maximumStringBytes {
-                throw JSONSyntaxError(line: self.line, message: "a string longer than \(self.maximumStringBytes) bytes")
+                throw self.syntaxError("a string longer than \(self.maximumStringBytes) bytes")
             }
             switch byte {
             case UInt8(ascii: "\""):
                 guard let text = String(validating: bytes, as: UTF8.self) else {
-                    throw JSONSyntaxError(line: self.line, message: "a string is not valid UTF-8 text")
+                    guard let (offset, invalid) = TextEncoding.firstInvalidUTF8(in: bytes) else {
+                        throw self.syntaxError("a string is not valid UTF-8 text")
+                    }
+                    let character = quoteCharacter + 1 + offset
+                    throw JSONSyntaxError(
+                        line: self.line, character: character,
+                        message: "a string is not UTF-8 text (\(TextEncoding.describe(invalid)) at character \(character)); "
+                            + TextEncoding.jsonAdvice)
                 }
                 return text
             case UInt8(ascii: "\\"):
@@ -286,7 +355,7 @@ struct JSONParser: ~Copyable {
                 // The line feed has been counted; the error is on the line it ends.
                 throw JSONSyntaxError(line: self.line - 1, message: "a line break inside a string; write it as an escape")
             case 0..<0x20:
-                throw JSONSyntaxError(line: self.line, message: "a control character inside a string; write it as an escape")
+                throw self.syntaxError("a control character inside a string; write it as an escape")
             default:
                 bytes.append(byte)
             }
@@ -295,7 +364,7 @@ struct JSONParser: ~Copyable {
 
     private mutating func parseEscape(into bytes: inout [UInt8]) throws(JSONSyntaxError) {
         guard let escaped = self.next() else {
-            throw JSONSyntaxError(line: self.line, message: "the file ends inside a string")
+            throw self.syntaxError("the file ends inside a string")
         }
         switch escaped {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(escaped)
@@ -308,20 +377,20 @@ struct JSONParser: ~Copyable {
             var scalar = try self.parseHex4()
             if (0xD800..<0xDC00).contains(scalar) {
                 guard self.next() == UInt8(ascii: "\\"), self.next() == UInt8(ascii: "u") else {
-                    throw JSONSyntaxError(line: self.line, message: "an unpaired surrogate escape in a string")
+                    throw self.syntaxError("an unpaired surrogate escape in a string")
                 }
                 let low = try self.parseHex4()
                 guard (0xDC00..<0xE000).contains(low) else {
-                    throw JSONSyntaxError(line: self.line, message: "an unpaired surrogate escape in a string")
+                    throw self.syntaxError("an unpaired surrogate escape in a string")
                 }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             }
             guard let unicode = Unicode.Scalar(scalar) else {
-                throw JSONSyntaxError(line: self.line, message: "an unpaired surrogate escape in a string")
+                throw self.syntaxError("an unpaired surrogate escape in a string")
             }
             bytes.append(contentsOf: String(Character(unicode)).utf8)
         default:
-            throw JSONSyntaxError(line: self.line, message: "an unknown escape '\\\(Self.show(escaped))' in a string")
+            throw self.syntaxError("an unknown escape '\\\(Self.show(escaped))' in a string")
         }
     }
 
@@ -329,7 +398,7 @@ struct JSONParser: ~Copyable {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard let byte = self.next(), let digit = Self.hexValue(byte) else {
-                throw JSONSyntaxError(line: self.line, message: "a \\u escape needs four hexadecimal digits")
+                throw self.syntaxError("a \\u escape needs four hexadecimal digits")
             }
             value = value << 4 | digit
         }
@@ -348,6 +417,6 @@ struct JSONParser: ~Copyable {
     static func show(_ byte: UInt8) -> String {
         if byte == UInt8(ascii: "\n") { return "the end of the line" }
         if byte >= 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
-        return "byte 0x" + String(byte, radix: 16, uppercase: true)
+        return TextEncoding.describe([byte][...])
     }
 }

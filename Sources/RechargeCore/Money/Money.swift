@@ -67,7 +67,8 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
             }
             if seenPoint { decimals += 1 } else { digitsBeforePoint += 1 }
             guard decimals <= exponent else {
-                throw .tooManyDecimals(allowed: exponent, found: Self.decimalCount(Array(bytes)))
+                // `1.234,56` has three "decimals" before its comma: say what is wrong with the form first.
+                throw Self.malformedReason(Array(bytes)) ?? .tooManyDecimals(allowed: exponent, found: Self.decimalCount(Array(bytes)))
             }
             let (times10, overflow1) = units.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte &- UInt8(ascii: "0")))
@@ -109,33 +110,48 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         {
             return .exponent
         }
+        // What a spreadsheet's currency format adds: `$12.50`, `12,50 €`, `12.50 USD`.
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .currencySymbol }) {
+            return .currencySymbol
+        }
+        if Self.hasCurrencyCode(bytes) { return .currencyCode }
+        // Digits and the separators some locale writes numbers with: `.`, `,`, space, `_`, `'`, no-break spaces.
+        let scalars = text.unicodeScalars
+        let isSeparator: (Unicode.Scalar) -> Bool = { ".,_' \u{00A0}\u{202F}".unicodeScalars.contains($0) }
+        guard scalars.contains(where: { ("0"..."9").contains($0) }),
+            scalars.allSatisfy({ ("0"..."9").contains($0) || isSeparator($0) })
+        else { return .notANumber }
         let commas = bytes.filter { $0 == UInt8(ascii: ",") }.count
         let points = bytes.filter { $0 == UInt8(ascii: ".") }.count
-        if commas > 0 {
-            let onlyDigitsAndSeparators = bytes.allSatisfy {
-                Self.isDigit($0) || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ".")
+        let grouping = scalars.contains { !("0"..."9").contains($0) && $0 != "." && $0 != "," }
+        if commas == 1, let comma = bytes.lastIndex(of: UInt8(ascii: ",")) {
+            // "12,50" and "1.234,56" (or "1 234,56") read as a decimal comma; "1,000" and "1,000.00" as a thousands
+            // separator.
+            if let lastPoint = bytes.lastIndex(of: UInt8(ascii: ".")) {
+                if lastPoint < comma { return .decimalCommaAndThousandsSeparator }
+            } else if bytes.count - comma - 1 != 3 {
+                return grouping ? .decimalCommaAndThousandsSeparator : .decimalComma
             }
-            guard onlyDigitsAndSeparators else { return .notANumber }
-            // "12,50" reads as a decimal comma; "1,000" or "1,000.00" as a thousands separator.
-            if points == 0 && commas == 1, let comma = bytes.firstIndex(of: UInt8(ascii: ",")),
-                bytes.count - comma - 1 != 3
-            {
-                return .decimalComma
-            }
-            return .thousandsSeparator
         }
-        if bytes.contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "'") }),
-            bytes.contains(where: Self.isDigit)
-        {
-            return .thousandsSeparator
+        if commas > 0 || grouping { return .thousandsSeparator }
+        if points > 1 {
+            // "1.000.000" groups thousands with points; "1.2.3" is no number at all.
+            let groups = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            return groups.dropFirst().allSatisfy { $0.count == 3 } ? .thousandsSeparator : .notANumber
         }
-        guard bytes.allSatisfy({ Self.isDigit($0) || $0 == UInt8(ascii: ".") }) else { return .notANumber }
-        guard points <= 1 else { return .notANumber }
-        if points == 1 {
-            guard let point = bytes.firstIndex(of: UInt8(ascii: ".")) else { return .notANumber }
-            if point == 0 || point == bytes.count - 1 { return .missingDigits }
-        }
-        return nil
+        guard let point = bytes.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        return point == 0 || point == bytes.count - 1 ? .missingDigits : nil
+    }
+
+    /// Whether the text is a number with a three-letter code before or after it: `12.50 USD`, `EUR12,50`.
+    private static func hasCurrencyCode(_ bytes: [UInt8]) -> Bool {
+        func isLetter(_ byte: UInt8) -> Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) }
+        let leading = bytes.prefix(while: isLetter).count
+        let trailing = bytes.reversed().prefix(while: isLetter).count
+        guard (leading == 3 && trailing == 0) || (leading == 0 && trailing == 3) else { return false }
+        let rest = bytes.dropFirst(leading).dropLast(trailing)
+        return rest.contains(where: Self.isDigit)
+            && rest.allSatisfy { Self.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: " ") }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
@@ -154,6 +170,12 @@ public enum AmountError: Error, Hashable, Sendable, CustomStringConvertible {
     case exponent
     case thousandsSeparator
     case decimalComma
+    /// `1.234,56`: a decimal comma with `.` (or a space) between thousands.
+    case decimalCommaAndThousandsSeparator
+    /// `$12.50`, `12,50 €`.
+    case currencySymbol
+    /// `12.50 USD`.
+    case currencyCode
     case missingDigits
     case tooManyDecimals(allowed: Int, found: Int)
     case tooLarge
@@ -170,6 +192,10 @@ public enum AmountError: Error, Hashable, Sendable, CustomStringConvertible {
         case .exponent: "the amount uses exponent notation; write it out in full digits"
         case .thousandsSeparator: "the amount has a thousands separator; write digits only, with '.' for decimals"
         case .decimalComma: "the amount uses a decimal comma; use '.' as the decimal separator"
+        case .decimalCommaAndThousandsSeparator:
+            "the amount uses a decimal comma; use '.' as the decimal separator and no thousands separator"
+        case .currencySymbol: "the amount has a currency symbol; remove the currency symbol, the currency belongs in the currency column"
+        case .currencyCode: "the amount has a currency code; remove the currency code, it belongs in the currency column"
         case .missingDigits: "the amount needs digits on both sides of the '.'"
         case .tooManyDecimals(let allowed, let found):
             allowed == 0

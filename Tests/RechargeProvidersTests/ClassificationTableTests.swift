@@ -20,3 +20,60 @@ import Testing
         #expect(self.table.outcome(code: "9999", message: "?") == .inDoubt(code: "9999", message: "?"))
     }
 }
+
+/// A transport failure, a 429 and a 5xx mean the same for every provider, under the same code.
+@Suite struct SharedAnswerTests {
+    static let usd = Currency(code: "USD")!
+    static let request = RechargeRequest(
+        account: ProviderAccount(name: "u", kind: .uqpay), cardID: "f3703ef0-f9cb-429c-93fe-5cb435cc1d96",
+        amount: Money(minorUnits: 100, currency: usd), reference: "r",
+        key: IdempotencyKey(batchUID: "b", lineNumber: 1, generation: 0))
+
+    static func classify(_ kind: ProviderKind, _ exchange: HTTPExchange) -> RechargeOutcome {
+        switch kind {
+        case .vcc: VCCClient.classify(exchange)
+        case .hypercard: HyperCardClient.classify(exchange, currency: Self.usd, payCoin: "usdt")
+        case .pagsmile: PagsmileClient.classify(exchange, merchantKey: PagsmileWireTests.merchantKey)
+        case .uqpay: UQPayClient.classify(exchange, request: Self.request)
+        case .paycertify: PayCertifyClient.classify(exchange)
+        }
+    }
+
+    @Test(arguments: ProviderKind.allCases)
+    func theSharedAnswersHaveOneCodeEverywhere(_ kind: ProviderKind) {
+        let notSent = Self.classify(kind, .failed(sent: false, reason: "connection refused"))
+        #expect(notSent == .notApplied(code: "transport:not-sent", message: "connection refused", retryAfter: nil))
+        let lost = Self.classify(kind, .failed(sent: true, reason: "deadline exceeded"))
+        #expect(lost == .inDoubt(code: "transport:failed", message: "deadline exceeded"))
+
+        let throttled = Self.classify(kind, .response(status: 429, headers: [("Retry-After", "3")], body: Array("slow".utf8)))
+        if case .notApplied(let code, _, let retryAfter) = throttled {
+            #expect(code == "http:429" && retryAfter == .seconds(3), "\(throttled)")
+        } else {
+            Issue.record("\(kind): a 429 is not applied, to be sent again after Retry-After: \(throttled)")
+        }
+        for status in [500, 502, 503, 504, 599] {
+            let failed = Self.classify(kind, .response(status: status, headers: [], body: Array("<html>down</html>".utf8)))
+            if case .inDoubt(let code, _) = failed {
+                #expect(code == "http:\(status)", "\(kind) \(status): \(failed)")
+            } else {
+                Issue.record("\(kind): HTTP \(status) may have been applied, so it is in doubt: \(failed)")
+            }
+        }
+    }
+
+    @Test(arguments: ProviderKind.allCases)
+    func everyTableCarriesTheSharedRows(_ kind: ProviderKind) {
+        let table: ClassificationTable =
+            switch kind {
+            case .vcc: VCCClient.classification
+            case .hypercard: HyperCardClient.classification
+            case .pagsmile: PagsmileClient.classification
+            case .uqpay: UQPayClient.classification
+            case .paycertify: PayCertifyClient.classification
+            }
+        for shared in ClassificationTable.sharedRules {
+            #expect(table.rule(for: shared.code) == shared, "\(kind) \(shared.code)")
+        }
+    }
+}

@@ -90,7 +90,7 @@ import _CryptoExtras
     }
 
     /// Every row of the table, fed through the classifier as the provider would send it.
-    @Test(arguments: HyperCardClient.classification.rules)
+    @Test(arguments: HyperCardClient.classification.ownRules)
     func eachRowClassifies(_ rule: ClassificationRule) {
         let exchange: HTTPExchange
         switch rule.code {

@@ -126,7 +126,7 @@ import _CryptoExtras
                 Issue.record("a refused connection must be not applied")
                 return
             }
-            #expect(code == "not-sent")
+            #expect(code == "transport:not-sent")
         }
     }
 
@@ -179,7 +179,7 @@ import _CryptoExtras
                 Issue.record("a time-out must be in doubt")
                 return
             }
-            #expect(code == "no-answer")
+            #expect(code == "transport:failed")
             // The client gave up before the answer; the simulator applies the top-up in its own time.
             await fixture.simulator.ledgerReaches(1)
             // The query gets a generous time-out: on a loaded machine 1 s can pass before the answer is read.

@@ -108,7 +108,7 @@ import Testing
             let request = fixture.request(.paycertify, amount: "0.29")
             let evidence = await paycertify.evidenceBeforeRecharge(request)
             fixture.simulator.setFaults(Self.faults { $0.errorAfterApply = 1.0 }, for: "paycertify")
-            #expect(await paycertify.recharge(request) == .inDoubt(code: "fatal", message: "fatal: Internal server error"))
+            #expect(await paycertify.recharge(request) == .inDoubt(code: "http:500", message: "HTTP 500: fatal: Internal server error"))
             fixture.simulator.setFaults(SimulatorConfiguration.Faults(), for: "paycertify")
             #expect(
                 await paycertify.status(request, evidence: evidence)

@@ -26,7 +26,7 @@ import Testing
         reference: "r", key: IdempotencyKey(batchUID: "b", lineNumber: 1, generation: 0))
 
     /// Each row of the table produces its class when the answer carries that code.
-    @Test(arguments: UQPayClient.classification.rules)
+    @Test(arguments: UQPayClient.classification.ownRules)
     func everyRowClassifiesAsWritten(_ rule: ClassificationRule) throws {
         let exchange: HTTPExchange
         if rule.code.hasPrefix("order:") {

@@ -18,7 +18,5 @@ extension HyperCardClient {
             ClassificationRule("B0001", .inDoubt, "system environment abnormal: it may have been applied; resolve by the recharge query"),
             ClassificationRule("C0000", .inDoubt, "third-party service error: it may have been applied; resolve by the recharge query"),
             ClassificationRule("http:401", .final, "HTTP 401 without an answer code: not authorised; fix the configuration"),
-            ClassificationRule("http:429", .retry, "HTTP 429 rate limited (undocumented, as the simulator answers): nothing was done"),
-            ClassificationRule("http:5xx", .inDoubt, "HTTP 5xx: the server failed after receiving it; resolve by the recharge query"),
         ])
 }

@@ -78,21 +78,14 @@ public struct HyperCardClient: ProviderClient {
 
     /// What a recharge exchange means for the line.
     static func classify(_ exchange: HTTPExchange, currency: Currency, payCoin: String?) -> RechargeOutcome {
+        let shared = Self.classification.sharedOutcome(
+            exchange, message: { HyperCardWire.answer($0).map { "\($0.code) \($0.message)" } })
+        if let shared { return shared }
         switch exchange {
-        case .failed(sent: false, let reason):
-            return .notApplied(code: "not-sent", message: reason, retryAfter: nil)
-        case .failed(sent: true, let reason):
-            return .inDoubt(code: "no-answer", message: reason)
+        case .failed(let sent, let reason):
+            return Self.classification.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
         case .response(let status, _, let body):
             let answer = HyperCardWire.answer(body)
-            if status == 429 {
-                return Self.classification.outcome(
-                    code: "http:429", message: answer?.message ?? "too many requests", retryAfter: retryAfter(exchange))
-            }
-            if (500...599).contains(status) {
-                return Self.classification.outcome(
-                    code: "http:5xx", message: "HTTP \(status)" + (answer.map { ": \($0.code) \($0.message)" } ?? ""))
-            }
             guard let answer else {
                 return Self.classification.outcome(code: "http:\(status)", message: "HTTP \(status) without an answer code")
             }

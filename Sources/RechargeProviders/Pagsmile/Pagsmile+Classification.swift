@@ -14,8 +14,6 @@ extension PagsmileClient {
             ClassificationRule("30001", .final, "input data error (invalid amount, currency, range, limit)"),
             ClassificationRule("30004/insufficient-balance", .final, "partner account balance is insufficient for this attempt"),
             ClassificationRule("4004029", .retry, "too many requests (the payout API's code): nothing was done"),
-            ClassificationRule("http:429", .retry, "HTTP 429 rate limited: nothing was done; wait for Retry-After"),
-            ClassificationRule("http:5xx", .inDoubt, "HTTP 5xx: it may have been applied; resolve by the detail query"),
         ])
 
     /// The table row for an answer: `code/sub_code` when the table has it, else `code`.

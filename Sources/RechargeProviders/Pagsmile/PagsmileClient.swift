@@ -117,21 +117,14 @@ public struct PagsmileClient: ProviderClient {
 
     /// What a recharge exchange means for the line.
     static func classify(_ exchange: HTTPExchange, merchantKey: _RSA.Encryption.PrivateKey) -> RechargeOutcome {
+        let shared = Self.classification.sharedOutcome(
+            exchange, message: { PagsmileWire.answer($0).map { "\($0.code) \($0.fullMessage)" } })
+        if let shared { return shared }
         switch exchange {
-        case .failed(sent: false, let reason):
-            return .notApplied(code: "not-sent", message: reason, retryAfter: nil)
-        case .failed(sent: true, let reason):
-            return .inDoubt(code: "no-answer", message: reason)
+        case .failed(let sent, let reason):
+            return Self.classification.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
         case .response(let status, _, let body):
             let answer = PagsmileWire.answer(body)
-            if status == 429 {
-                return Self.outcome(
-                    "http:429", code: "http:429", message: answer?.fullMessage ?? "too many requests", retryAfter: retryAfter(exchange))
-            }
-            if (500...599).contains(status) {
-                let detail = answer.map { ": \($0.code) \($0.fullMessage)" } ?? ""
-                return Self.outcome("http:5xx", code: "http:\(status)", message: "HTTP \(status)\(detail)", retryAfter: nil)
-            }
             guard let answer else {
                 return Self.outcome(
                     "http:\(status)", code: "http:\(status)", message: "HTTP \(status) without an answer code", retryAfter: nil)

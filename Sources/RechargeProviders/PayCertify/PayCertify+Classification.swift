@@ -18,17 +18,7 @@ extension PayCertifyClient {
             ClassificationRule(
                 "http:404", .final, "virtual card not found (or a wrong baseURL, a configuration error): nothing was applied"),
             ClassificationRule("http:422", .final, "validation error (amount, or a card that is not active): nothing was applied"),
-            ClassificationRule(
-                "http:429", .retry, "rate limited (60 a minute, X-RateLimit-Remaining): nothing was applied; send again after Retry-After"),
             ClassificationRule("fatal", .inDoubt, "a `fatal` (system) error: may have been applied; resolve by comparing the card"),
-            ClassificationRule("http:500", .inDoubt, "server error after sending: may have been applied; resolve by comparing the card"),
-            ClassificationRule("http:502", .inDoubt, "bad gateway: may have reached PayCertify; resolve by comparing the card"),
-            ClassificationRule("http:503", .inDoubt, "service unavailable: may have been applied; resolve by comparing the card"),
-            ClassificationRule("http:504", .inDoubt, "gateway time-out: may have been applied; resolve by comparing the card"),
-            ClassificationRule("transport:not-sent", .retry, "no connection was ever made: provably not sent, send again"),
-            ClassificationRule(
-                "transport:failed", .inDoubt,
-                "time-out or connection lost after sending: may have been applied; resolve by comparing the card"),
             ClassificationRule(
                 "malformed", .inDoubt,
                 "an answer that is neither a vcard object nor the error envelope: never taken for a success or a failure"),

@@ -77,6 +77,11 @@ public struct PayCertifyClient: ProviderClient {
     /// carry the PAN).
     static func classify(_ exchange: HTTPExchange) -> RechargeOutcome {
         let table = Self.classification
+        // Without Retry-After, one request's worth of the documented 60-a-minute bucket refills in a second.
+        let shared = table.sharedOutcome(
+            exchange, message: { PayCertifyWire.error($0)?.message },
+            wait: { retryAfter($0) ?? ($0.header("x-ratelimit-remaining") == "0" ? .seconds(1) : nil) })
+        if let shared { return shared }
         switch exchange {
         case .failed(let sent, let reason):
             return table.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
@@ -93,13 +98,6 @@ public struct PayCertifyClient: ProviderClient {
             }
             let error = PayCertifyWire.error(body)
             let message = error?.message ?? "HTTP \(status)"
-            if status == 429 {
-                let remaining = exchange.header("x-ratelimit-remaining")
-                // Without Retry-After, one request's worth of the documented 60-a-minute bucket refills in a second.
-                let wait = retryAfter(exchange) ?? (remaining == "0" ? .seconds(1) : nil)
-                return table.outcome(
-                    code: "http:429", message: message + (remaining.map { " (X-RateLimit-Remaining \($0))" } ?? ""), retryAfter: wait)
-            }
             if error?.keys.contains("fatal") == true { return table.outcome(code: "fatal", message: message) }
             return table.outcome(code: "http:\(status)", message: message)
         }

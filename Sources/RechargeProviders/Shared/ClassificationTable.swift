@@ -42,9 +42,54 @@ public struct ClassificationTable: Sendable {
     public let provider: ProviderKind
     public let rules: [ClassificationRule]
 
+    /// The provider's own rows, followed by the rows every provider shares (`sharedRules`).
     public init(_ provider: ProviderKind, _ rules: [ClassificationRule]) {
         self.provider = provider
-        self.rules = rules
+        let own = Set(rules.map(\.code))
+        self.rules = rules + Self.sharedRules.filter { !own.contains($0.code) }
+    }
+
+    /// The provider's own rows, without the shared ones.
+    public var ownRules: [ClassificationRule] {
+        let shared = Set(Self.sharedRules.map(\.code))
+        return self.rules.filter { !shared.contains($0.code) }
+    }
+
+    /// What every provider's answer to a send has in common, with one code and one class everywhere: a request
+    /// provably never sent, a request sent and not answered, HTTP 429, and HTTP 5xx (reported as `http:503` and so
+    /// on, classified by the `http:5xx` row).
+    public static let sharedRules: [ClassificationRule] = [
+        ClassificationRule("transport:not-sent", .retry, "no connection was ever made: provably not sent, send again"),
+        ClassificationRule(
+            "transport:failed", .inDoubt,
+            "time-out or connection lost after sending: may have been applied; resolved by the provider's read-only lookup"),
+        ClassificationRule("http:429", .retry, "rate limited: nothing was applied; send again under the same key after Retry-After"),
+        ClassificationRule(
+            "http:5xx", .inDoubt,
+            "a server error after the request was sent: may have been applied; resolved by the provider's read-only lookup"),
+    ]
+
+    /// The shared step every adapter takes first with the answer to a send: a transport failure, a 429 or a 5xx
+    /// classified by the shared rows; `nil` when the answer is the provider's own to read.
+    ///
+    /// - Parameters:
+    ///   - message: the provider's message in the body, when it has one (429 and 5xx bodies often do).
+    ///   - wait: how long a 429 asks to wait; `Retry-After` unless the provider says it otherwise.
+    func sharedOutcome(
+        _ exchange: HTTPExchange, message: (_ body: [UInt8]) -> String? = { _ in nil },
+        wait: (HTTPExchange) -> Duration? = retryAfter
+    ) -> RechargeOutcome? {
+        switch exchange {
+        case .failed(let sent, let reason):
+            return self.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
+        case .response(let status, _, let body) where status == 429:
+            return self.outcome(code: "http:429", message: message(body) ?? "HTTP 429: too many requests", retryAfter: wait(exchange))
+        case .response(let status, _, let body) where (500...599).contains(status):
+            let detail = message(body).map { "HTTP \(status): \($0)" } ?? "HTTP \(status)"
+            return self.rule(for: "http:5xx").answerClass.outcome(code: "http:\(status)", message: detail)
+        case .response:
+            return nil
+        }
     }
 
     /// The rule for a code; an unknown code is in doubt — never a success, never a failure without the

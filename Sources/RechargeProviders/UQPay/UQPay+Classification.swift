@@ -17,10 +17,8 @@ extension UQPayClient {
             ClassificationRule("http:403", .final, "forbidden (IP not allowed or no permission): a configuration matter"),
             ClassificationRule("http:404", .final, "the path or card does not exist"),
             ClassificationRule("http:409", .queryFirst, "conflict with an earlier request under this key"),
-            ClassificationRule("http:429", .retry, "rate limited: nothing was done; wait for Retry-After"),
             ClassificationRule(
                 "api_error", .inDoubt, "server error: UQPay says it is safe to retry with the same key, so resolve by replay"),
-            ClassificationRule("http:5xx", .inDoubt, "server error: it may have been acted on; resolve by same-key replay"),
             ClassificationRule("order:PENDING", .inDoubt, "accepted, not finished: poll the order"),
             ClassificationRule("order:PROCESSING", .inDoubt, "accepted, completing through webhooks: poll the order"),
             ClassificationRule("order:FAILED", .final, "the order failed"),

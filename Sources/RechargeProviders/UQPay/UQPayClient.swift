@@ -101,9 +101,12 @@ public struct UQPayClient: ProviderClient {
 
     /// Turns an answer (or its absence) into an outcome.
     static func classify(_ exchange: HTTPExchange, request: RechargeRequest) -> RechargeOutcome {
+        let shared = Self.classification.sharedOutcome(
+            exchange, message: { ((try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any])?["message"] as? String })
+        if let shared { return shared }
         switch exchange {
         case .failed(let sent, let reason):
-            return sent ? .inDoubt(code: "transport", message: reason) : .notApplied(code: "not-sent", message: reason, retryAfter: nil)
+            return Self.classification.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
         case .response(let status, _, let body):
             let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
             if status == 200 || status == 201 {
@@ -124,10 +127,6 @@ public struct UQPayClient: ProviderClient {
                 }
             }
             let message = (object?["message"] as? String) ?? Self.excerpt(body)
-            if status == 429 {
-                return .notApplied(code: "http:429", message: message, retryAfter: retryAfter(exchange))
-            }
-            if status >= 500 { return .inDoubt(code: (object?["type"] as? String) ?? "http:5xx", message: message) }
             if let type = object?["type"] as? String {
                 let code = (object?["code"] as? String).map { "\(type)/\($0)" } ?? type
                 return Self.classification.rule(for: type).answerClass.outcome(code: code, message: message)

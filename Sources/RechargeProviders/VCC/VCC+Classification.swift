@@ -29,17 +29,6 @@ extension VCCClient {
             ClassificationRule("http:400", .final, "HTTP 400 without a readable code: the provider refused the request as a client error"),
             ClassificationRule("http:401", .final, "HTTP 401: a configuration error (credentials refused); nothing was applied"),
             ClassificationRule("http:404", .final, "HTTP 404: a configuration error (wrong baseURL or path); no charge endpoint acted"),
-            ClassificationRule("http:429", .retry, "rate limited: nothing was applied; send again under the same key after Retry-After"),
-            ClassificationRule(
-                "http:500", .inDoubt, "server error after the request was sent: may have been applied; resolve by the operation query"),
-            ClassificationRule("http:502", .inDoubt, "bad gateway: the request may have reached VCC; resolve by the operation query"),
-            ClassificationRule(
-                "http:503", .inDoubt, "service unavailable: may have been applied before the failure; resolve by the operation query"),
-            ClassificationRule("http:504", .inDoubt, "gateway time-out: the request may have been applied; resolve by the operation query"),
-            ClassificationRule("transport:not-sent", .retry, "no connection was ever made: provably not sent, send again"),
-            ClassificationRule(
-                "transport:failed", .inDoubt,
-                "time-out or connection lost after sending: may have been applied; resolve by the operation query"),
             ClassificationRule("malformed", .inDoubt, "an answer that is not VCC's envelope: never taken for a success or a failure"),
             ClassificationRule(
                 "incomplete", .inDoubt,

@@ -76,15 +76,12 @@ public struct VCCClient: ProviderClient {
     /// Classifies the answer to a charge. Success needs HTTP 2xx, `code` 0, `data.status` "1" and a `reqNo`.
     static func classify(_ exchange: HTTPExchange) -> RechargeOutcome {
         let table = Self.classification
+        if let shared = table.sharedOutcome(exchange, message: { VCCWire.envelope($0)?.message }) { return shared }
         switch exchange {
         case .failed(let sent, let reason):
             return table.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
         case .response(let status, _, let body):
             let envelope = VCCWire.envelope(body)
-            if status == 429 {
-                return table.outcome(code: "http:429", message: envelope?.message ?? "too many requests", retryAfter: retryAfter(exchange))
-            }
-            if status >= 500 { return table.outcome(code: "http:\(status)", message: envelope?.message ?? "HTTP \(status)") }
             guard let envelope else {
                 if (400..<500).contains(status) {
                     return table.outcome(code: "http:\(status)", message: "HTTP \(status) without VCC's envelope")

@@ -62,9 +62,9 @@ struct ValidateCommandTests {
         #expect(errors.allSatisfy { ($0["message"] as? String)?.isEmpty == false })
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: ["csv", "json", "ndjson"])
-    func aDeviceIsRefusedAtOnceAsNotARegularFile(format: String) throws {
-        let result = try Recharge.run(["validate", "--format", format, "/dev/zero"])
+    @Test(.timeLimit(.minutes(1)), arguments: [[], ["--format", "csv"], ["--format", "json"], ["--format", "ndjson"]])
+    func aDeviceIsRefusedAtOnceAsNotARegularFile(format: [String]) throws {
+        let result = try Recharge.run(["validate"] + format + ["/dev/zero"])
         #expect(result.status == 66, "\(result)")
         #expect(
             result.stderr.contains(

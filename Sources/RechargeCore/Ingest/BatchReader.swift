@@ -44,6 +44,11 @@ public struct BatchReader: Sendable {
         onLine: (BatchLine) throws -> Void = { _ in }
     ) throws -> BatchReadResult {
         let name = displayName ?? path
+        do {
+            try ByteInput.refuseNonRegularFile(path)
+        } catch {
+            throw BatchInputError(path: name, message: error.message)
+        }
         guard let format = format ?? BatchFormat.inferred(fromPath: path) else {
             throw BatchInputError(path: name, message: "cannot tell the format from the file name; pass --format csv, json or ndjson")
         }

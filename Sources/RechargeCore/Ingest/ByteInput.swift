@@ -58,6 +58,14 @@ struct ByteInput: ~Copyable {
         self.chunk = [UInt8](repeating: 0, count: Self.chunkSize)
     }
 
+    /// Refuses a path that names something other than a regular file, before anything else is said about it.
+    static func refuseNonRegularFile(_ path: String) throws(BatchInputError) {
+        var status = stat()
+        if stat(path, &status) == 0, let kind = Self.nonRegularKind(status.st_mode) {
+            throw BatchInputError(path: path, message: Self.notRegularMessage(kind))
+        }
+    }
+
     /// What a file that is not a regular file is, or `nil` for a regular file.
     private static func nonRegularKind(_ mode: mode_t) -> String? {
         switch mode & S_IFMT {

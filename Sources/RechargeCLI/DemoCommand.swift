@@ -23,8 +23,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Where the demo's database, configuration and key files go; the database is recreated.")
     var dir = "recharge-demo"
 
-    @Option(help: "The batch file to run.")
-    var file = "samples/monthly-2026-11.csv"
+    @Option(help: "The batch file to run (default: the built-in sample monthly file, written to --dir).")
+    var file: String?
 
     @Option(help: "The simulator's random seed (which requests get a fault).")
     var seed: UInt64 = 7
@@ -38,10 +38,8 @@ struct DemoCommand: AsyncParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: self.file) else {
-            throw CommandFailure(
-                exitCode: RechargeExit.noInput.rawValue,
-                message: "\(self.file): no such file; run the demo from the repository's top folder, or give --file")
+        if let file, !FileManager.default.fileExists(atPath: file) {
+            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(file.terminalSafe): no such file")
         }
         let directory = URL(fileURLWithPath: self.dir)
         let databasePath = directory.appendingPathComponent("recharge.sqlite").path
@@ -51,7 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent("keys"), withIntermediateDirectories: true)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
             database = try RechargeDatabase(path: databasePath)
-            batch = try self.importSample(into: database)
+            batch = try self.importSample(into: database, directory: directory)
         } catch let failure as CommandFailure {
             throw failure
         } catch {
@@ -79,15 +77,25 @@ struct DemoCommand: AsyncParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    private func importSample(into database: RechargeDatabase) throws -> BatchRecord {
+    /// Imports `--file`, or the built-in sample written into the demo's folder, into the fresh database: nothing
+    /// is there to be a duplicate of, so the import is an ordinary one, never forced.
+    private func importSample(into database: RechargeDatabase, directory: URL) throws -> BatchRecord {
+        let path: String
+        if let file {
+            path = file
+        } else {
+            path = directory.appendingPathComponent(DemoSample.fileName).path
+            try Data(DemoSample.bytes).write(to: URL(fileURLWithPath: path))
+        }
         let reader = BatchReader(configuration: .builtInDefault, control: ControlTotals(), diagnosticLimit: 20)
-        switch try database.importBatch(ImportRequest(path: self.file, format: nil, name: nil, force: true), reader: reader) {
+        switch try database.importBatch(ImportRequest(path: path, format: nil, name: nil, force: false), reader: reader) {
         case .imported(let batch, let result):
-            Output.out("imported batch \(batch.id) '\(batch.name)': \(result.lineCount) lines from \(self.file)")
+            Output.out("imported batch \(batch.id) '\(batch.name.terminalSafe)': \(result.lineCount) lines from \(path.terminalSafe)")
             return batch
         case .rejected(let result):
             Output.err(result.diagnostics.render())
-            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "\(self.file) has errors; nothing was imported")
+            throw CommandFailure(
+                exitCode: RechargeExit.dataError.rawValue, message: "\(path.terminalSafe) has errors; nothing was imported")
         case .duplicate(let earlier, _, _):
             throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "already imported as batch \(earlier.id)")
         }

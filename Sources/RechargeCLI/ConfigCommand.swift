@@ -27,14 +27,19 @@ struct ConfigCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = self.global.config ?? "(built-in default)"
-        let configuration = try self.global.loadConfiguration()
         let environment = ProcessInfo.processInfo.environment
-        var problems: [ConfigurationError] = []
-        for account in configuration.accounts {
+        // Every problem in one pass: the file's, then the credentials of every account that could be read.
+        let (checked, fileProblems) =
+            self.global.config.map { RechargeConfiguration.check(path: $0, environment: environment) } ?? (.builtInDefault, [])
+        var problems = fileProblems
+        for account in checked?.accounts ?? [] {
             problems += account.credentialProblems(path: path, environment: environment)
         }
-        try Output.json(ConfigurationSummary(configuration, path: path, databasePath: self.global.db, environment: environment))
-        guard problems.isEmpty else {
+        if let configuration = checked, fileProblems.isEmpty {
+            // The effective configuration only when there is one: with problems in the file, there is not.
+            try Output.json(ConfigurationSummary(configuration, path: path, databasePath: self.global.db, environment: environment))
+        }
+        guard let configuration = checked, problems.isEmpty else {
             for problem in problems { Output.err("recharge: configuration error: \(problem.description)") }
             throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "\(counted(problems.count, "problem")) in \(path)")
         }
@@ -71,6 +76,7 @@ struct ConfigurationSummary: Encodable {
     var file: String
     var environmentOverrides: [String: String]
     var accounts: [Account]
+    var maximumFileBytes: Int
     var retry: Retry
     var statusQueries: Retry
     var timeouts: [String: Int]
@@ -90,6 +96,7 @@ struct ConfigurationSummary: Encodable {
                 requestsPerSecond: account.requestsPerSecond, burst: account.burst, maxInFlight: account.maxInFlight,
                 credentials: credentials)
         }
+        self.maximumFileBytes = configuration.maximumFileBytes
         self.retry = Retry(configuration.retry)
         self.statusQueries = Retry(configuration.statusQueries)
         self.timeouts = [

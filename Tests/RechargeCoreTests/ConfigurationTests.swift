@@ -78,7 +78,7 @@ import Testing
     @Test(arguments: [
         (
             #"{"accounts": [\#(account)], "colour": "blue"}"#, "colour",
-            "unknown key; expected one of: accounts, defaultMaximumMajorUnits, maximumPerLine"
+            "unknown key; expected one of: accounts, defaultMaximumMajorUnits, maximumFileBytes, maximumPerLine"
         ),
         (
             #"{"accounts": [{"name": "a", "kind": "vcc", "apiKey": "secret"}]}"#, "accounts[0].apiKey",
@@ -128,8 +128,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{", "not valid JSON"),
-        ("", "not valid JSON"),
+        ("{", "not valid JSON: line 1, character 2: expected a quoted member name, the end of the file"),
+        ("", "not valid JSON: line 1, character 1: the file ends where a value was expected"),
         (#"[{"name": "a", "kind": "vcc"}]"#, "the top level must be a JSON object"),
     ])
     func refusesAFileThatIsNotAJSONObject(json: String, message: String) throws {

@@ -59,12 +59,10 @@ public enum EnvironmentOverrides {
 
     /// Applies the overrides to a parsed configuration file.
     /// - Returns: The keys overridden (as ``ConfigurationError`` names them) and the variable each came from.
-    /// - Throws: ``ConfigurationError`` naming a variable under a section that matches no setting.
+    /// A variable under a section that matches no setting is recorded in `problems` (and the rest still applied).
     static func apply(
-        _ environment: [String: String], to root: inout [String: Any], path: String
-    ) throws(ConfigurationError)
-        -> [String: String]
-    {
+        _ environment: [String: String], to root: inout [String: Any], path: String, problems: inout ConfigurationProblems
+    ) -> [String: String] {
         var overridden: [String: String] = [:]
         var accounts = root["accounts"] as? [Any] ?? []
         var credentialVariables: Set<String> = []
@@ -83,9 +81,11 @@ public enum EnvironmentOverrides {
                 continue
             }
             guard let (index, field) = Self.accountField(variable, accounts: accounts) else {
-                throw ConfigurationError(
-                    path: path, key: variable,
-                    message: "this environment variable names no setting (see docs/operations.md, \"Environment overrides\")")
+                problems.add(
+                    ConfigurationError(
+                        path: path, key: variable,
+                        message: "this environment variable names no setting (see docs/operations.md, \"Environment overrides\")"))
+                continue
             }
             guard var account = accounts[index] as? [String: Any] else { continue }
             account[field.key] = Self.value(text, numeric: field.numeric)

@@ -43,70 +43,93 @@ public struct PathSettings: Hashable, Sendable {
 extension RechargeConfiguration {
     /// The top-level keys of a configuration file.
     static let topLevelKeys: Set<String> = [
-        "accounts", "maximumPerLine", "defaultMaximumMajorUnits", "retry", "statusQueries", "timeouts", "paths", "tls",
+        "accounts", "maximumPerLine", "defaultMaximumMajorUnits", "maximumFileBytes", "retry", "statusQueries", "timeouts", "paths",
+        "tls",
     ]
 
-    /// Reads `retry`, `statusQueries`, `timeouts` and `paths`, each optional, each key checked.
+    /// Reads `retry`, `statusQueries`, `timeouts` and `paths`, each optional, each key checked: every problem is
+    /// recorded in `problems` and the next key read. A problem thrown ends the sections early (it is recorded too).
     static func parseSections(
-        _ root: [String: Any], into configuration: inout RechargeConfiguration, path: String
+        _ root: [String: Any], into configuration: inout RechargeConfiguration, path: String, problems: inout ConfigurationProblems
     ) throws(ConfigurationError) {
-        configuration.retry = try Self.retry(root["retry"], at: "retry", default: configuration.retry, path: path)
-        configuration.statusQueries = try Self.retry(
-            root["statusQueries"], at: "statusQueries", default: configuration.statusQueries, path: path)
-        if let raw = root["timeouts"] {
-            let entry = try Self.object(raw, at: "timeouts", allowed: ["stopGraceSeconds", "inboxSettleMilliseconds"], path: path)
-            configuration.timeouts.stopGraceSeconds = try Self.integer(
-                entry, "stopGraceSeconds", in: 0...3_600, default: configuration.timeouts.stopGraceSeconds, at: "timeouts", path: path)
-            configuration.timeouts.inboxSettleMilliseconds = try Self.integer(
-                entry, "inboxSettleMilliseconds", in: 0...600_000, default: configuration.timeouts.inboxSettleMilliseconds,
-                at: "timeouts", path: path)
+        configuration.retry = Self.retry(root["retry"], at: "retry", default: configuration.retry, path: path, problems: &problems)
+        configuration.statusQueries = Self.retry(
+            root["statusQueries"], at: "statusQueries", default: configuration.statusQueries, path: path, problems: &problems)
+        if let raw = root["timeouts"],
+            let entry = Self.object(raw, at: "timeouts", allowed: ["stopGraceSeconds", "inboxSettleMilliseconds"], path: path, problems: &problems)
+        {
+            let timeouts = configuration.timeouts
+            configuration.timeouts.stopGraceSeconds = problems.value(timeouts.stopGraceSeconds) { () throws(ConfigurationError) in
+                try Self.integer(entry, "stopGraceSeconds", in: 0...3_600, default: timeouts.stopGraceSeconds, at: "timeouts", path: path)
+            }
+            configuration.timeouts.inboxSettleMilliseconds = problems.value(timeouts.inboxSettleMilliseconds) {
+                () throws(ConfigurationError) in
+                try Self.integer(
+                    entry, "inboxSettleMilliseconds", in: 0...600_000, default: timeouts.inboxSettleMilliseconds, at: "timeouts", path: path
+                )
+            }
         }
-        if let raw = root["paths"] {
-            let entry = try Self.object(raw, at: "paths", allowed: ["database", "inbox", "reports", "metricsFile"], path: path)
-            configuration.paths.database = try Self.optionalString(entry, "database", at: "paths", path: path)
-            configuration.paths.inbox = try Self.optionalString(entry, "inbox", at: "paths", path: path)
-            configuration.paths.reports = try Self.optionalString(entry, "reports", at: "paths", path: path)
-            configuration.paths.metricsFile = try Self.optionalString(entry, "metricsFile", at: "paths", path: path)
+        if let raw = root["paths"],
+            let entry = Self.object(
+                raw, at: "paths", allowed: ["database", "inbox", "reports", "metricsFile"], path: path, problems: &problems)
+        {
+            func read(_ name: String) -> String? {
+                problems.value(nil) { () throws(ConfigurationError) in try Self.optionalString(entry, name, at: "paths", path: path) }
+            }
+            configuration.paths.database = read("database")
+            configuration.paths.inbox = read("inbox")
+            configuration.paths.reports = read("reports")
+            configuration.paths.metricsFile = read("metricsFile")
         }
-        if let raw = root["tls"] {
-            let entry = try Self.object(raw, at: "tls", allowed: ["trustedCAFile"], path: path)
-            if let file = try Self.optionalString(entry, "trustedCAFile", at: "tls", path: path) {
-                guard FileManager.default.isReadableFile(atPath: file),
-                    let pem = try? String(contentsOfFile: file, encoding: .utf8), pem.contains("-----BEGIN CERTIFICATE-----")
-                else {
-                    throw ConfigurationError(
-                        path: path, key: "tls.trustedCAFile", message: "'\(file)' is not a readable PEM file of CA certificates")
-                }
+        if let raw = root["tls"], let entry = Self.object(raw, at: "tls", allowed: ["trustedCAFile"], path: path, problems: &problems),
+            let file = problems.value(
+                nil, { () throws(ConfigurationError) in try Self.optionalString(entry, "trustedCAFile", at: "tls", path: path) })
+        {
+            if FileManager.default.isReadableFile(atPath: file),
+                let pem = try? String(contentsOfFile: file, encoding: .utf8), pem.contains("-----BEGIN CERTIFICATE-----")
+            {
                 configuration.trustedCAFile = file
+            } else {
+                problems.add(
+                    ConfigurationError(
+                        path: path, key: "tls.trustedCAFile", message: "'\(file)' is not a readable PEM file of CA certificates"))
             }
         }
     }
 
     private static func retry(
-        _ raw: Any?, at key: String, default fallback: RetrySettings, path: String
-    ) throws(ConfigurationError)
-        -> RetrySettings
-    {
-        guard let raw else { return fallback }
-        let entry = try Self.object(raw, at: key, allowed: ["maximumAttempts", "baseMilliseconds", "capMilliseconds"], path: path)
+        _ raw: Any?, at key: String, default fallback: RetrySettings, path: String, problems: inout ConfigurationProblems
+    ) -> RetrySettings {
+        guard let raw,
+            let entry = Self.object(
+                raw, at: key, allowed: ["maximumAttempts", "baseMilliseconds", "capMilliseconds"], path: path, problems: &problems)
+        else { return fallback }
         var settings = fallback
-        settings.maximumAttempts = try Self.integer(
-            entry, "maximumAttempts", in: 1...100, default: fallback.maximumAttempts, at: key, path: path)
-        settings.baseMilliseconds = try Self.integer(
-            entry, "baseMilliseconds", in: 1...600_000, default: fallback.baseMilliseconds, at: key, path: path)
-        settings.capMilliseconds = try Self.integer(
-            entry, "capMilliseconds", in: 1...3_600_000, default: fallback.capMilliseconds, at: key, path: path)
+        settings.maximumAttempts = problems.value(fallback.maximumAttempts) { () throws(ConfigurationError) in
+            try Self.integer(entry, "maximumAttempts", in: 1...100, default: fallback.maximumAttempts, at: key, path: path)
+        }
+        settings.baseMilliseconds = problems.value(fallback.baseMilliseconds) { () throws(ConfigurationError) in
+            try Self.integer(entry, "baseMilliseconds", in: 1...600_000, default: fallback.baseMilliseconds, at: key, path: path)
+        }
+        settings.capMilliseconds = problems.value(fallback.capMilliseconds) { () throws(ConfigurationError) in
+            try Self.integer(entry, "capMilliseconds", in: 1...3_600_000, default: fallback.capMilliseconds, at: key, path: path)
+        }
         guard settings.capMilliseconds >= settings.baseMilliseconds else {
-            throw ConfigurationError(path: path, key: key + ".capMilliseconds", message: "must be at least \(key).baseMilliseconds")
+            problems.add(ConfigurationError(path: path, key: key + ".capMilliseconds", message: "must be at least \(key).baseMilliseconds"))
+            return fallback
         }
         return settings
     }
 
-    private static func object(_ raw: Any, at key: String, allowed: Set<String>, path: String) throws(ConfigurationError) -> [String: Any] {
+    /// The section as an object (its unknown keys recorded), or `nil` when it is not one.
+    private static func object(
+        _ raw: Any, at key: String, allowed: Set<String>, path: String, problems: inout ConfigurationProblems
+    ) -> [String: Any]? {
         guard let entry = raw as? [String: Any] else {
-            throw ConfigurationError(path: path, key: key, message: "must be an object")
+            problems.add(ConfigurationError(path: path, key: key, message: "must be an object"))
+            return nil
         }
-        try Self.rejectUnknownKeys(entry, allowed: allowed, at: key + ".", path: path)
+        Self.reportUnknownKeys(entry, allowed: allowed, at: key + ".", path: path, into: &problems)
         return entry
     }
 }

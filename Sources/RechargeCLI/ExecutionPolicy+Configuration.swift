@@ -9,6 +9,8 @@ extension ExecutionPolicy {
         self.retry = BackoffPolicy(settings: configuration.retry)
         self.statusQueries = BackoffPolicy(settings: configuration.statusQueries)
         self.stopGrace = .seconds(configuration.timeouts.stopGraceSeconds)
+        let giveUp = configuration.timeouts.breakerGiveUpSeconds
+        self.breakerGiveUp = giveUp > 0 ? .seconds(giveUp) : nil
     }
 }
 

@@ -176,10 +176,14 @@ struct RunSession {
             Output.out("took over from runner \(previous.holder), last heartbeat \(previous.heartbeatAt)")
         }
         var states: [LineState: Int] = [:]
+        var processing: [String: Int] = [:]
         for batchID in result.batchIDs {
             guard let batch = try self.database.batch(id: batchID) else { continue }
             let rows = try self.database.status(batchID: batchID)
-            for row in rows { states[row.state, default: 0] += row.count }
+            for row in rows {
+                states[row.state, default: 0] += row.count
+                if row.state == .processing { processing[row.account, default: 0] += row.count }
+            }
             Output.out("")
             Output.out(StatusReport(batch: batch, batches: [], rows: rows).text())
         }
@@ -187,8 +191,13 @@ struct RunSession {
             Output.err("recharge: error: the database failed during the run: \(error.message)")
             return RechargeExit.ioError.rawValue
         }
+        for account in result.unreachableAccounts {
+            Output.err(Self.unreachableMessage(account, processing: processing[account.name, default: 0]))
+        }
         let unfinished = states[.pending, default: 0] + states[.processing, default: 0]
-        if unfinished > 0 || result.ending != .completed {
+        // An account given up whose lines all settled anyway (its last requests were answered) left nothing undone.
+        let stoppedEarly = result.ending != .completed && !(result.ending == .accountsUnreachable && unfinished == 0)
+        if unfinished > 0 || stoppedEarly {
             Output.err("recharge: \(unfinished) lines are not final yet; run again to resume (`recharge run`)")
             return RechargeExit.unfinished.rawValue
         }
@@ -201,5 +210,18 @@ struct RunSession {
             return RechargeExit.someFailed.rawValue
         }
         return 0
+    }
+
+    /// What the operator reads when an account was given up: which one, for how long, and what to do.
+    static func unreachableMessage(_ account: RunProgress.Account, processing: Int) -> String {
+        let seconds = Int((account.unreachableFor ?? .zero).timeInterval)
+        let time = seconds >= 60 ? "\(seconds / 60) min" : "\(seconds) s"
+        var message =
+            "recharge: provider account \(account.name.terminalSafe) has been unreachable for \(time): its lines are left PENDING; "
+            + "run again when it is back"
+        if processing > 0 {
+            message += " (\(processing) lines whose answer was lost stay PROCESSING; the next run resolves them first)"
+        }
+        return message
     }
 }

@@ -21,6 +21,10 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     let queued = Atomic<Int>(0)
     /// Wakes the claim loop when a line finishes or capacity frees.
     let wake = WakeSignal()
+    /// Triggered when the account is given up (its breaker stayed open for `ExecutionPolicy.breakerGiveUp`): like
+    /// the run's stop, for this account only — nothing more is claimed or sent, lines waiting to be sent go back to
+    /// PENDING unsent, requests already sent are answered and recorded.
+    let halted = StopSignal()
     /// Lines (and their cards) whose card is being read before their claim: still PENDING in the database, so
     /// the claim loop must not take them, or another line of their card, again.
     let preparing = Mutex<(lines: Set<Int64>, cards: Set<String>)>(([], []))

@@ -12,6 +12,10 @@
 ///
 /// Outcomes recorded while open (requests sent before it opened, finishing late) change nothing: they say
 /// nothing new about the account after the decision to open.
+///
+/// ``openSince`` is when the breaker last left `closed`: from then until a success closes it again (through any
+/// number of failed probes), the account has been unreachable. The runner gives an account up after that has lasted
+/// `ExecutionPolicy.breakerGiveUp`.
 package struct CircuitBreaker<Instant: InstantProtocol>: Sendable {
     /// Where the breaker is; see ``CircuitBreaker`` for the transitions.
     package enum State: Hashable, Sendable {
@@ -33,6 +37,8 @@ package struct CircuitBreaker<Instant: InstantProtocol>: Sendable {
     }
 
     package private(set) var state: State = .closed(consecutiveFailures: 0)
+    /// When the breaker last opened from `closed`; `nil` while closed. Failed probes do not move it.
+    package private(set) var openSince: Instant?
     /// Consecutive failures that open the breaker.
     package let failureThreshold: Int
     /// How long the breaker stays open before a probe.
@@ -66,7 +72,9 @@ package struct CircuitBreaker<Instant: InstantProtocol>: Sendable {
     /// Records a request that succeeded: closes a half-open breaker and resets the failure count.
     package mutating func recordSuccess() {
         switch self.state {
-        case .closed, .halfOpen: self.state = .closed(consecutiveFailures: 0)
+        case .closed, .halfOpen:
+            self.state = .closed(consecutiveFailures: 0)
+            self.openSince = nil
         case .open: break
         }
     }
@@ -83,10 +91,18 @@ package struct CircuitBreaker<Instant: InstantProtocol>: Sendable {
         case .closed, .halfOpen:
             let until = now.advanced(by: self.cooldown)
             self.state = .open(until: until)
+            if self.openSince == nil { self.openSince = now }
             return until
         case .open:
             return nil
         }
+    }
+
+    /// When the account will have been unreachable for `limit`, if it is unreachable now (open or half-open since
+    /// ``openSince``); `nil` while closed.
+    /// - Parameter limit: How long an account may stay unreachable.
+    package func unreachableDeadline(after limit: Instant.Duration) -> Instant? {
+        self.openSince.map { $0.advanced(by: limit) }
     }
 
     /// Gives back a probe that was handed out but never sent (e.g. the task was cancelled): the breaker goes

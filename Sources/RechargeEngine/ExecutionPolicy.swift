@@ -10,6 +10,11 @@ package struct ExecutionPolicy: Sendable {
     package var breakerThreshold = 8
     /// How long an open breaker holds the account before one probe.
     package var breakerCooldown: Duration = .seconds(5)
+    /// How long an account's breaker may stay open (its probes failing) before the run gives the account up: its
+    /// claim loop stops, lines waiting to be sent go back to PENDING unsent, requests already sent are answered and
+    /// recorded, and the other accounts carry on. The run then ends ``RunResult/Ending/accountsUnreachable``.
+    /// `nil`: never give up.
+    package var breakerGiveUp: Duration? = .seconds(600)
     /// The pause after a 429 that carries no `Retry-After`.
     package var throttlePause: Duration = .seconds(1)
     /// At most this many requests in flight over all accounts.

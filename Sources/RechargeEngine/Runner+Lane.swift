@@ -35,6 +35,7 @@ extension Runner {
         let maxInFlight = max(1, lane.account.maxInFlight)
         var batchUIDs: [Int64: String] = [:]
         while !self.stop.isTriggered && !Task.isCancelled {
+            if self.giveUpIfUnreachable(lane) { return }
             let queued = lane.queued.load(ordering: .acquiring)
             let capacity = maxInFlight - queued
             // Claim in groups: with lines still in flight, wait until a quarter of the slots are free, so that one
@@ -100,11 +101,32 @@ extension Runner {
         }
     }
 
-    /// Sleeps until a line of this account finishes, `until` passes, or a stop is asked for.
+    /// Gives the account up once its breaker has stayed open for the policy's `breakerGiveUp`: its lanes stop
+    /// (see ``AccountLane/halted``), the other accounts carry on.
+    /// - Returns: Whether the account has been given up.
+    func giveUpIfUnreachable(_ lane: AccountLane<C>) -> Bool {
+        if lane.halted.isTriggered { return true }
+        guard let limit = self.policy.breakerGiveUp else { return false }
+        let now = self.clock.now
+        guard let since = lane.breaker.withLock({ $0.openSince }), since.advanced(by: limit) <= now else { return false }
+        let unreachable = since.duration(to: now)
+        lane.halted.trigger()
+        self.progress.update(lane.name) { $0.unreachableFor = unreachable }
+        self.logger.error(
+            "provider account unreachable: no more of its lines are sent in this run; they stay PENDING",
+            metadata: ["account": "\(lane.name)", "unreachable": "\(Int(unreachable.timeInterval)) s"])
+        return true
+    }
+
+    /// Sleeps until a line of this account finishes, `until` passes, the account's breaker has been open for the
+    /// give-up time, or a stop is asked for.
     private func waitForChange(_ lane: AccountLane<C>, until: Date?) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await lane.wake.wait() }
             group.addTask { await self.stop.wait() }
+            if let limit = self.policy.breakerGiveUp, let deadline = lane.breaker.withLock({ $0.unreachableDeadline(after: limit) }) {
+                group.addTask { try? await self.clock.sleep(until: deadline, tolerance: nil) }
+            }
             if let until {
                 let delay = max(0, until.timeIntervalSince(self.now()))
                 group.addTask { try? await self.clock.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)) + 1)) }
@@ -164,7 +186,7 @@ extension Runner {
                 "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
                 metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
         }
-        guard !self.stop.isTriggered,
+        guard !self.stop.isTriggered, !lane.halted.isTriggered,
             let claimed = try? self.storeCall({ try self.database.claim([(line.id, evidence?.text)], now: self.now()) }),
             let first = claimed.first
         else { return }

@@ -4,6 +4,10 @@ import RechargeCore
 import RechargeStore
 import Synchronization
 
+/// How an admission's wait ended: the slots, breaker and limiter acquired (`probe`: it holds the breaker's probe),
+/// or not (a stop came first, or the wait was cancelled).
+private enum Admission { case acquired(probe: Bool), notAcquired }
+
 extension Runner {
     /// Sends one claimed line and records what came back; an in-doubt answer is then resolved by status queries,
     /// after the line's claim slot is given back, so a slow resolution does not hold up the account's other lines.
@@ -38,9 +42,15 @@ extension Runner {
         }
         guard await self.admit(lane, recharge: true) else {
             // Stopped before the request left: provably not applied, back to PENDING under the same key.
-            await self.record(
-                lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "stopped",
-                message: "the run stopped before this line was sent")
+            if lane.halted.isTriggered && !self.stop.isTriggered {
+                await self.record(
+                    lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "account-unreachable",
+                    message: "the provider account stayed unreachable; the run stopped sending to it before this line was sent")
+            } else {
+                await self.record(
+                    lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "stopped",
+                    message: "the run stopped before this line was sent")
+            }
             return nil
         }
         // After admission (which may have waited on the rate limiter): the moment the request leaves, from which
@@ -109,7 +119,7 @@ extension Runner {
         var reason = "no status query was answered"
         let queries = self.policy.statusQueries.maximumAttempts
         for query in 1...queries {
-            guard await self.sleep(until: notBefore) else { return }
+            guard await self.sleep(until: notBefore, lane: lane) else { return }
             var wait: Duration? = nil
             if let window = lane.rules.replayWindow, reference == nil {
                 guard let first = try? self.storeCall({ try self.database.firstSend(lineID: line.id, key: key) }) ?? sentAt else { return }
@@ -267,13 +277,11 @@ extension Runner {
         }
         // The claim loop may be waiting for exactly this: a line back to PENDING, or the last one settled.
         lane.wake.signal()
-        self.progress.update(lane.name) { counts in
-            switch state {
-            case .success: counts.succeeded += 1
-            case .failed: counts.failed += 1
-            case .unknown: counts.unknown += 1
-            default: break
-            }
+        switch state {
+        case .success: self.progress.recordSettled(lane.name) { $0.succeeded += 1 }
+        case .failed: self.progress.recordSettled(lane.name) { $0.failed += 1 }
+        case .unknown: self.progress.recordSettled(lane.name) { $0.unknown += 1 }
+        default: break
         }
         let level: Logger.Level = state == .failed || state == .unknown ? .info : .debug
         self.logger.log(
@@ -296,28 +304,45 @@ extension Runner {
 
     /// Waits until a request may go to the account: an in-flight slot, the global cap, the breaker (recharges
     /// only) and the rate limiter, in that order, so the limiter's slot is used the moment it comes. `false` when
-    /// a stop came first (nothing is held then); otherwise the caller must ``release(_:)`` after the request.
+    /// a stop (of the run, or of this account given up) came first (nothing is held then); otherwise the caller
+    /// must ``release(_:)`` after the request.
     func admit(_ lane: AccountLane<C>, recharge: Bool) async -> Bool {
-        if self.stop.isTriggered { return false }
+        if self.stop.isTriggered || lane.halted.isTriggered { return false }
         if await self.admitNow(lane, recharge: recharge) {
             self.progress.update(lane.name) { $0.requests += 1 }
             return true
         }
-        let admitted = await withTaskGroup(of: Bool?.self) { group in
-            group.addTask { (try? await self.acquire(lane, recharge: recharge)) != nil }
+        // The acquisition races the stops.
+        let admission = await withTaskGroup(of: Admission.self) { group in
+            group.addTask {
+                guard let probe = try? await self.acquire(lane, recharge: recharge) else { return .notAcquired }
+                return .acquired(probe: probe)
+            }
             group.addTask {
                 await self.stop.wait()
-                return nil
+                return .notAcquired
             }
-            var admitted = false
+            group.addTask {
+                await lane.halted.wait()
+                return .notAcquired
+            }
+            var admission = Admission.notAcquired
             for await result in group {
-                if let result { admitted = result }
+                if case .acquired = result { admission = result }
                 group.cancelAll()
             }
-            return admitted
+            return admission
         }
-        if admitted { self.progress.update(lane.name) { $0.requests += 1 } }
-        return admitted
+        guard case .acquired(let probe) = admission else { return false }
+        // A stop that came while the acquisition finished (a sleep already over when it was cancelled) still wins:
+        // nothing leaves after it. What was acquired is given back, the probe too.
+        if self.stop.isTriggered || lane.halted.isTriggered {
+            if probe { lane.breaker.withLock { $0.abandonProbe(at: self.clock.now) } }
+            self.release(lane)
+            return false
+        }
+        self.progress.update(lane.name) { $0.requests += 1 }
+        return true
     }
 
     /// The fast path, when nothing has to wait: free slots, a closed breaker and a due rate-limiter slot.
@@ -340,7 +365,8 @@ extension Runner {
         return true
     }
 
-    private func acquire(_ lane: AccountLane<C>, recharge: Bool) async throws {
+    /// Takes the slots, passes the breaker and the limiter; returns whether the request is the breaker's probe.
+    private func acquire(_ lane: AccountLane<C>, recharge: Bool) async throws -> Bool {
         try await lane.slots.acquire()
         do {
             try await self.global.acquire()
@@ -373,6 +399,7 @@ extension Runner {
             lane.slots.release()
             throw error
         }
+        return probe
     }
 
     func release(_ lane: AccountLane<C>) {
@@ -380,17 +407,18 @@ extension Runner {
         lane.slots.release()
     }
 
-    /// Sleeps until `date`; `false` if a stop came first.
-    private func sleep(until date: Date) async -> Bool {
+    /// Sleeps until `date`; `false` if a stop (of the run, or of `lane`'s account given up) came first.
+    private func sleep(until date: Date, lane: AccountLane<C>) async -> Bool {
         let delay = date.timeIntervalSince(self.now())
         if delay > 0 {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await self.clock.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) }
                 group.addTask { await self.stop.wait() }
+                group.addTask { await lane.halted.wait() }
                 await group.next()
                 group.cancelAll()
             }
         }
-        return !self.stop.isTriggered && !Task.isCancelled
+        return !self.stop.isTriggered && !lane.halted.isTriggered && !Task.isCancelled
     }
 }

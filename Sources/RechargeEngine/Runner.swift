@@ -55,6 +55,9 @@ package struct RunResult: Sendable {
         case leaseLost = "lease-lost"
         /// The store failed.
         case storeFailed = "store-failed"
+        /// Some provider accounts stayed unreachable (their breaker open) for `ExecutionPolicy.breakerGiveUp` and
+        /// were given up: their unsent lines are PENDING for the next run; the other accounts finished.
+        case accountsUnreachable = "accounts-unreachable"
     }
 
     package var ending: Ending
@@ -62,6 +65,9 @@ package struct RunResult: Sendable {
     package var progress: RunProgress.Snapshot
     package var tookOverFrom: LeaseHolder?
     package var storeError: StoreError?
+
+    /// The accounts given up as unreachable, each with how long it had been unreachable then.
+    package var unreachableAccounts: [RunProgress.Account] { self.progress.accounts.filter(\.isStopped) }
 }
 
 /// Executes stored batches: one runner per database, recovery first, then every due line, within each account's
@@ -102,7 +108,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
         self.logger = logger
         self.global = AsyncSemaphore(permits: max(1, policy.globalMaxInFlight))
         self.recorder = OutcomeRecorder(database: database, now: now)
-        self.progress = RunProgress(accounts: lanes.map(\.name))
+        self.progress = RunProgress(accounts: lanes.map(\.name), clock: clock)
     }
 
     /// Runs `batchID` (or every batch with work left) until every line is final or a stop is asked for.
@@ -164,8 +170,17 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
 
         let storeError = self.failure.withLock { $0 }
         let ending: RunResult.Ending =
-            storeError != nil
-            ? .storeFailed : self.leaseLost.load(ordering: .relaxed) ? .leaseLost : self.stop.isTriggered ? .interrupted : .completed
+            if storeError != nil {
+                .storeFailed
+            } else if self.leaseLost.load(ordering: .relaxed) {
+                .leaseLost
+            } else if self.stop.isTriggered {
+                .interrupted
+            } else if self.lanes.contains(where: { $0.halted.isTriggered }) {
+                .accountsUnreachable
+            } else {
+                .completed
+            }
         try? self.database.finishRun(id: runID, outcome: ending.rawValue, now: self.now())
         return RunResult(
             ending: ending, batchIDs: batchIDs, progress: self.progress.snapshot(), tookOverFrom: tookOver, storeError: storeError)

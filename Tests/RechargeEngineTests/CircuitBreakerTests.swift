@@ -81,6 +81,27 @@ import Testing
         #expect(breaker.canSend(at: Self.at(80)) == .probe)
     }
 
+    @Test func unreachableSinceTheBreakerOpenedThroughFailedProbesUntilASuccess() {
+        var breaker = Self.opened()
+        #expect(breaker.openSince == Self.at(10))
+        #expect(breaker.unreachableDeadline(after: .seconds(600)) == Self.at(610))
+        // Failed probes keep the account unreachable since it first opened.
+        #expect(breaker.canSend(at: Self.at(40)) == .probe)
+        breaker.recordFailure(at: Self.at(41))
+        #expect(breaker.canSend(at: Self.at(71)) == .probe)
+        breaker.recordFailure(at: Self.at(72))
+        #expect(breaker.openSince == Self.at(10))
+        // A probe that succeeds ends it; the next opening starts a new count.
+        #expect(breaker.canSend(at: Self.at(102)) == .probe)
+        breaker.recordSuccess()
+        #expect(breaker.openSince == nil)
+        #expect(breaker.unreachableDeadline(after: .seconds(600)) == nil)
+        breaker.recordFailure(at: Self.at(200))
+        breaker.recordFailure(at: Self.at(201))
+        breaker.recordFailure(at: Self.at(202))
+        #expect(breaker.openSince == Self.at(202))
+    }
+
     @Test func abandonedProbeIsHandedOutAgain() {
         var breaker = Self.opened()
         #expect(breaker.canSend(at: Self.at(45)) == .probe)

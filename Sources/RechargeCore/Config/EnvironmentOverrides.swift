@@ -32,7 +32,7 @@ public enum EnvironmentOverrides {
                 fields[EnvironmentOverrides.variable(section, key)] = (section, key, true)
             }
         }
-        for key in ["stopGraceSeconds", "inboxSettleMilliseconds"] {
+        for key in TimeoutSettings.keys {
             fields[EnvironmentOverrides.variable("timeouts", key)] = ("timeouts", key, true)
         }
         for key in ["database", "inbox", "reports", "metricsFile"] {

@@ -22,6 +22,12 @@ public struct TimeoutSettings: Hashable, Sendable {
     public var stopGraceSeconds = 20
     /// How long an inbox file's size and time must stay unchanged before it counts as complete.
     public var inboxSettleMilliseconds = 2_000
+    /// How long a provider account's circuit breaker may stay open (every probe failing) before the run gives the
+    /// account up: its unsent lines stay PENDING, the other accounts finish, and the run exits 12. 0: never.
+    public var breakerGiveUpSeconds = 600
+
+    /// The keys of the `timeouts` section.
+    static let keys = ["stopGraceSeconds", "inboxSettleMilliseconds", "breakerGiveUpSeconds"]
 
     public init() {}
 }
@@ -56,7 +62,7 @@ extension RechargeConfiguration {
         configuration.statusQueries = Self.retry(
             root["statusQueries"], at: "statusQueries", default: configuration.statusQueries, path: path, problems: &problems)
         if let raw = root["timeouts"],
-            let entry = Self.object(raw, at: "timeouts", allowed: ["stopGraceSeconds", "inboxSettleMilliseconds"], path: path, problems: &problems)
+            let entry = Self.object(raw, at: "timeouts", allowed: Set(TimeoutSettings.keys), path: path, problems: &problems)
         {
             let timeouts = configuration.timeouts
             configuration.timeouts.stopGraceSeconds = problems.value(timeouts.stopGraceSeconds) { () throws(ConfigurationError) in
@@ -67,6 +73,10 @@ extension RechargeConfiguration {
                 try Self.integer(
                     entry, "inboxSettleMilliseconds", in: 0...600_000, default: timeouts.inboxSettleMilliseconds, at: "timeouts", path: path
                 )
+            }
+            configuration.timeouts.breakerGiveUpSeconds = problems.value(timeouts.breakerGiveUpSeconds) { () throws(ConfigurationError) in
+                try Self.integer(
+                    entry, "breakerGiveUpSeconds", in: 0...86_400, default: timeouts.breakerGiveUpSeconds, at: "timeouts", path: path)
             }
         }
         if let raw = root["paths"],

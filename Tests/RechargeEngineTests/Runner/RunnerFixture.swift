@@ -12,14 +12,19 @@ struct RunnerFixture {
 
     /// Imports `cards` as one line each (amount 10.00 USD, in order).
     init(cards: [String]) throws {
+        try self.init(lines: cards.map { (Self.account.name, $0) }, configuration: Self.configuration)
+    }
+
+    /// Imports one line per (account, card) (amount 10.00 USD, in order); `configuration` must name the accounts.
+    init(lines: [(account: String, card: String)], configuration: RechargeConfiguration) throws {
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
         self.database = try RechargeDatabase(path: self.directory.appendingPathComponent("db.sqlite").path)
         var csv = "provider,card_id,amount,currency,reference\n"
-        for (index, card) in cards.enumerated() { csv += "acme,\(card),10.00,USD,REF-\(index + 1)\n" }
+        for (index, line) in lines.enumerated() { csv += "\(line.account),\(line.card),10.00,USD,REF-\(index + 1)\n" }
         let file = self.directory.appendingPathComponent("batch.csv")
         try Data(csv.utf8).write(to: file)
-        let reader = BatchReader(configuration: Self.configuration, control: ControlTotals())
+        let reader = BatchReader(configuration: configuration, control: ControlTotals())
         let outcome = try self.database.importBatch(ImportRequest(path: file.path), reader: reader)
         guard case .imported = outcome else { throw FixtureError(message: "the fixture batch did not import: \(outcome)") }
     }
@@ -45,6 +50,18 @@ struct RunnerFixture {
         let lane = AccountLane(account: account, client: provider, policy: policy, clock: ContinuousClock())
         return Runner(
             database: self.database, lanes: [lane], policy: policy, clock: ContinuousClock(), now: now, identity: identity,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// A runner over several accounts, each with its provider, on `clock` (with `now` read from it too).
+    func runner<C: Clock>(
+        lanes: [(account: ProviderAccount, provider: any ProviderClient)], policy: ExecutionPolicy, clock: C,
+        now: @escaping @Sendable () -> Date
+    ) -> Runner<C> where C.Duration == Duration {
+        Runner(
+            database: self.database,
+            lanes: lanes.map { AccountLane(account: $0.account, client: $0.provider, policy: policy, clock: clock) }, policy: policy,
+            clock: clock, now: now, identity: RunnerIdentity(holder: "test-runner", host: "test-host", pid: 1),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 

@@ -9,7 +9,8 @@ public enum RechargeExit {
     public static let someFailed = ExitCode(10)
     /// The run finished; some lines are UNKNOWN and need an operator (`recharge resolve`).
     public static let someUnknown = ExitCode(11)
-    /// The run stopped before every line was final (a signal, a lost lease); run again to resume.
+    /// The run stopped before every line was final (a signal, a lost lease, a provider account given up after its
+    /// breaker stayed open for `timeouts.breakerGiveUpSeconds`); run again to resume.
     public static let unfinished = ExitCode(12)
     /// Verification found lines the providers' records contradict (`recharge reconcile`).
     public static let mismatches = ExitCode(13)

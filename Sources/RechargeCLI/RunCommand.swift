@@ -14,7 +14,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             One runner per database: a second run reports who holds it and exits with 75. SIGINT or SIGTERM stops \
             sending new lines, waits for the requests in flight (at most --stop-grace seconds), records them and exits \
-            with 12; the next run resumes. Exit codes: 0 every line succeeded (or was cancelled); 10 some lines FAILED; \
+            with 12; the next run resumes. A provider account whose breaker stays open for \
+            timeouts.breakerGiveUpSeconds (600) is given up: its unsent lines stay PENDING, the other accounts finish, \
+            and the run exits with 12. Exit codes: 0 every line succeeded (or was cancelled); 10 some lines FAILED; \
             11 some lines are UNKNOWN; 12 lines are left to do; 74 the database failed; 75 another runner holds the \
             database; 78 configuration error.
             """

@@ -44,8 +44,11 @@ extension Runner {
                 await self.waitForChange(lane, until: nil)
                 continue
             }
-            // Lines whose card is being read are still PENDING: ask for enough to find new ones past them.
-            let limit = min(capacity, self.policy.claimBatch) + lane.preparing.withLock { $0.lines.count }
+            // Lines whose card is being read are still PENDING: ask for enough to find new ones past them. What the
+            // query says about them is stale once it returns (one may be sent and settled by then), so they are
+            // skipped even if their preparation has finished since.
+            let busy = lane.preparing.withLock { $0 }
+            let limit = min(capacity, self.policy.claimBatch) + busy.lines.count
             // One instant for both queries: a line that came due between them would be neither due nor deferred,
             // and the loop would wait for a wake-up that never comes.
             let now = self.now()
@@ -73,7 +76,9 @@ extension Runner {
                 let fresh = lane.preparing.withLock { preparing -> [LineRecord] in
                     var taken: [LineRecord] = []
                     for line in due where taken.count < capacity {
-                        guard !preparing.lines.contains(line.id), !preparing.cards.contains(line.cardID) else { continue }
+                        guard !preparing.lines.contains(line.id), !preparing.cards.contains(line.cardID),
+                            !busy.lines.contains(line.id), !busy.cards.contains(line.cardID)
+                        else { continue }
                         preparing.lines.insert(line.id)
                         preparing.cards.insert(line.cardID)
                         taken.append(line)

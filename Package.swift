@@ -97,7 +97,6 @@ let package = Package(
                 "RechargeCore",
                 "RechargeStore",
                 "RechargeReport",
-                "RechargeCLI",
                 "RechargeEngine",
                 "RechargeProviders",
                 "RechargeSimulator",

@@ -1,6 +1,6 @@
 import Foundation
-import RechargeCLI
 import RechargeCore
+import RechargeSimulator
 
 /// The processor's configuration for a simulator on loopback: one account per provider, named after its kind,
 /// with the simulator's published test credentials, secrets in key files of mode 0600.

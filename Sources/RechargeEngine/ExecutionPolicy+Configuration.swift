@@ -1,10 +1,9 @@
 import RechargeCore
-import RechargeEngine
 
 extension ExecutionPolicy {
     /// The policy the configuration's `retry`, `statusQueries` and `timeouts` sections ask for; the other knobs
     /// keep their defaults.
-    init(configuration: RechargeConfiguration) {
+    package init(configuration: RechargeConfiguration) {
         self.init()
         self.retry = BackoffPolicy(settings: configuration.retry)
         self.statusQueries = BackoffPolicy(settings: configuration.statusQueries)
@@ -16,7 +15,7 @@ extension ExecutionPolicy {
 
 extension BackoffPolicy {
     /// The loader guarantees base ≥ 1 ms, cap ≥ base and at least one attempt.
-    init(settings: RetrySettings) {
+    package init(settings: RetrySettings) {
         self.init(
             base: .milliseconds(settings.baseMilliseconds), cap: .milliseconds(settings.capMilliseconds),
             maximumAttempts: settings.maximumAttempts)

@@ -1,6 +1,4 @@
 import Foundation
-import RechargeCore
-import RechargeSimulator
 
 /// The processor's configuration for a simulator on loopback, as `recharge demo` and the benchmarks use it: one
 /// account per provider, named after its kind, with the simulator's published test credentials, the secrets in
@@ -21,28 +19,29 @@ package enum SimulatorAccountsFile {
         }
         let sim = SimulatorConfiguration()
         let base = "http://127.0.0.1:\(port)"
-        func account(_ kind: ProviderKind, _ path: String, _ credentials: [String: [String: String]]) -> [String: Any] {
-            let entry: [String: Any] = ["name": kind.rawValue, "kind": kind.rawValue, "baseURL": base + path, "credentials": credentials]
+        func account(_ kind: String, _ path: String, _ credentials: [String: [String: String]]) -> [String: Any] {
+            let entry: [String: Any] = ["name": kind, "kind": kind, "baseURL": base + path, "credentials": credentials]
             return entry.merging(settings) { _, setting in setting }
         }
         let accounts: [[String: Any]] = [
-            account(.vcc, "/vcc/api", ["companyID": ["value": sim.vcc.companyID], "apiKey": try keyFile("vcc-api-key", sim.vcc.apiKey)]),
+            account("vcc", "/vcc/api", ["companyID": ["value": sim.vcc.companyID], "apiKey": try keyFile("vcc-api-key", sim.vcc.apiKey)]),
             account(
-                .hypercard, "/hypercard",
+                "hypercard", "/hypercard",
                 [
                     "apiKey": ["value": sim.hypercard.apiKey],
                     "privateKey": try keyFile("hypercard-merchant-private.pem", SimulatorKeys.hyperCardMerchantPrivate),
                 ]),
             account(
-                .pagsmile, "/pagsmile",
+                "pagsmile", "/pagsmile",
                 [
                     "appID": ["value": sim.pagsmile.appID], "partnerID": ["value": sim.pagsmile.partnerID],
                     "platformPublicKey": try keyFile("pagsmile-platform-public.pem", SimulatorKeys.pagsmilePlatformPublic),
                     "merchantPrivateKey": try keyFile("pagsmile-merchant-private.pem", SimulatorKeys.pagsmileMerchantPrivate),
                 ]),
             account(
-                .uqpay, "/uqpay/api", ["clientID": ["value": sim.uqpay.clientID], "apiKey": try keyFile("uqpay-api-key", sim.uqpay.apiKey)]),
-            account(.paycertify, "/paycertify/api", ["token": try keyFile("paycertify-token", sim.paycertify.token)]),
+                "uqpay", "/uqpay/api",
+                ["clientID": ["value": sim.uqpay.clientID], "apiKey": try keyFile("uqpay-api-key", sim.uqpay.apiKey)]),
+            account("paycertify", "/paycertify/api", ["token": try keyFile("paycertify-token", sim.paycertify.token)]),
         ]
         let path = directory + "/recharge.json"
         let data = try JSONSerialization.data(withJSONObject: ["accounts": accounts], options: [.prettyPrinted, .sortedKeys])

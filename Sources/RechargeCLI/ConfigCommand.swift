@@ -41,7 +41,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         }
         guard let configuration = checked, problems.isEmpty else {
             for problem in problems { Output.err("recharge: configuration error: \(problem.description)") }
-            throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "\(counted(problems.count, "problem")) in \(path)")
+            throw CommandFailure(exitCode: RechargeExit.configError, message: "\(counted(problems.count, "problem")) in \(path)")
         }
         Output.err("\(path): configuration OK (\(counted(configuration.accounts.count, "account")))")
     }

@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let file, !FileManager.default.fileExists(atPath: file) {
-            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(file.terminalSafe): no such file")
+            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(file.terminalSafe): no such file")
         }
         let directory = URL(fileURLWithPath: self.dir)
         let databasePath = directory.appendingPathComponent("recharge.sqlite").path
@@ -53,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             throw failure
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "demo set-up failed: \(error)")
+            throw CommandFailure(exitCode: RechargeExit.ioError, message: "demo set-up failed: \(error)")
         }
         let simulator = Simulator(configuration: try self.simulatorConfiguration(cardsOf: database.lines(batchID: batch.id)))
         let logger = RechargeLogging.logger(verbose: false, format: self.logFormat)
@@ -95,9 +95,9 @@ struct DemoCommand: AsyncParsableCommand {
         case .rejected(let result):
             Output.err(result.diagnostics.render())
             throw CommandFailure(
-                exitCode: RechargeExit.dataError.rawValue, message: "\(path.terminalSafe) has errors; nothing was imported")
+                exitCode: RechargeExit.dataError, message: "\(path.terminalSafe) has errors; nothing was imported")
         case .duplicate(let earlier, _, _):
-            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "already imported as batch \(earlier.id)")
+            throw CommandFailure(exitCode: RechargeExit.dataError, message: "already imported as batch \(earlier.id)")
         }
     }
 
@@ -129,12 +129,12 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             path = try SimulatorAccountsFile.write(port: port, directory: directory.path, settings: ["timeoutMilliseconds": 2000])
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write the demo configuration: \(error)")
+            throw CommandFailure(exitCode: RechargeExit.ioError, message: "cannot write the demo configuration: \(error)")
         }
         do {
             return (path, try RechargeConfiguration.load(path: path))
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "demo configuration: \(error.description)")
+            throw CommandFailure(exitCode: RechargeExit.configError, message: "demo configuration: \(error.description)")
         }
     }
 }

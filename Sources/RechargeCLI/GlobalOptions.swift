@@ -32,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try RechargeConfiguration.load(path: config)
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
+            throw CommandFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
         }
     }
 
@@ -45,7 +45,7 @@ struct GlobalOptions: ParsableArguments {
             // No database yet is the user's mistake (a wrong --db); a file that cannot be opened is an I/O error.
             let missing = mustExist && !FileManager.default.fileExists(atPath: self.db)
             let code = missing ? RechargeExit.dataError : RechargeExit.ioError
-            throw CommandFailure(exitCode: code.rawValue, message: error.message)
+            throw CommandFailure(exitCode: code, message: error.message)
         }
     }
 }

@@ -35,7 +35,7 @@ struct ImportCommand: AsyncParsableCommand {
             throw ValidationError("--name: \(problem)")
         }
         guard FileManager.default.fileExists(atPath: self.file.file) else {
-            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(self.file.file.terminalSafe): no such file")
+            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(self.file.file.terminalSafe): no such file")
         }
         let database = try self.global.openDatabase()
         let outcome: ImportOutcome
@@ -45,9 +45,9 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as BatchInputError {
             throw readFailure(error)
         } catch let error as StoreError where error.code == .invalidName {
-            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: "\(self.file.file.terminalSafe): \(error.message)")
+            throw CommandFailure(exitCode: RechargeExit.dataError, message: "\(self.file.file.terminalSafe): \(error.message)")
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "import failed, nothing stored: \(error)")
+            throw CommandFailure(exitCode: RechargeExit.ioError, message: "import failed, nothing stored: \(error)")
         }
         switch outcome {
         case .imported(let batch, let result):
@@ -58,11 +58,11 @@ struct ImportCommand: AsyncParsableCommand {
         case .rejected(let result):
             Output.err(result.diagnostics.render())
             throw CommandFailure(
-                exitCode: RechargeExit.dataError.rawValue,
+                exitCode: RechargeExit.dataError,
                 message: "\(self.file.file.terminalSafe): \(counted(result.diagnostics.errorCount, "error")); nothing was imported")
         case .duplicate(_, let reason, _):
             throw CommandFailure(
-                exitCode: RechargeExit.dataError.rawValue,
+                exitCode: RechargeExit.dataError,
                 message:
                     "\(self.file.file.terminalSafe): refused: \(reason.terminalSafe); nothing was imported (use --force to import it again)"
             )

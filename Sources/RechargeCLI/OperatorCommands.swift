@@ -11,12 +11,12 @@ func requireBatch(_ text: String, in database: RechargeDatabase, path: String) t
         return batch
     case .missing:
         throw CommandFailure(
-            exitCode: RechargeExit.dataError.rawValue,
+            exitCode: RechargeExit.dataError,
             message: "no batch '\(reference)' in \(path.terminalSafe) (recharge status lists the batches)")
     case .ambiguous(let batches):
         let list = batches.map { "id:\($0.id) ('\($0.name.terminalSafe)', imported \($0.importedAt))" }.joined(separator: ", ")
         throw CommandFailure(
-            exitCode: RechargeExit.dataError.rawValue,
+            exitCode: RechargeExit.dataError,
             message: "'\(reference)' could mean \(batches.count) batches: \(list); say which with id:N")
     }
 }
@@ -107,7 +107,7 @@ struct ResolveCommand: AsyncParsableCommand {
                 actor: operatorName())
             Output.out("batch \(batch.id) line \(parts[1]): \(state.rawValue)")
         } catch let error as StoreError where error.code == .notFound || error.code == .illegalTransition {
-            throw CommandFailure(exitCode: RechargeExit.dataError.rawValue, message: error.message)
+            throw CommandFailure(exitCode: RechargeExit.dataError, message: error.message)
         }
     }
 }

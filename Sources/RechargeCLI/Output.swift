@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import RechargeCore
 import Synchronization
@@ -53,8 +54,16 @@ enum Output {
     }
 }
 
-/// An error already explained to the user, ending the command with an exit code.
+/// An error already explained to the user, ending the command with one of `RechargeExit`'s codes.
 struct CommandFailure: Error {
-    let exitCode: Int32
+    let code: ExitCode
     let message: String
+
+    init(exitCode: ExitCode, message: String) {
+        self.code = exitCode
+        self.message = message
+    }
+
+    /// The code as the process exits with it, for the metrics file and the inbox's summary.
+    var exitCode: Int32 { self.code.rawValue }
 }

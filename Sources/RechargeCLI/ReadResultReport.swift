@@ -69,7 +69,7 @@ func readFailure(_ error: any Error) -> any Error {
     if let error = error as? BatchInputError {
         // A file refused for what it holds (too large) is a data error; one that cannot be opened, no input.
         let code = error.isRefusedContent ? RechargeExit.dataError : RechargeExit.noInput
-        return CommandFailure(exitCode: code.rawValue, message: error.description)
+        return CommandFailure(exitCode: code, message: error.description)
     }
     return error
 }

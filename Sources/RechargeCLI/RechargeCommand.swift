@@ -33,7 +33,7 @@ public struct RechargeCommand: AsyncParsableCommand {
             }
         } catch let failure as CommandFailure {
             Output.err("recharge: error: \(failure.message)")
-            Self.exit(withError: ExitCode(failure.exitCode))
+            Self.exit(withError: failure.code)
         } catch {
             // Argument Parser would print the message as it is; a value quoted in it (a file name, a --name) may
             // hold control characters, so it goes through Output, which escapes them.

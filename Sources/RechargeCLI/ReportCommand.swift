@@ -76,13 +76,13 @@ struct ReportCommand: AsyncParsableCommand {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard descriptor >= 0 else {
             throw CommandFailure(
-                exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(output): \(String(cString: strerror(errno)))")
+                exitCode: RechargeExit.ioError, message: "cannot write \(output): \(String(cString: strerror(errno)))")
         }
         do {
             try Self.write(batch: batch, database: database, format: format, to: ReportOutput(fileDescriptor: descriptor))
             guard fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, output) == 0 else {
                 throw CommandFailure(
-                    exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(output): \(String(cString: strerror(errno)))")
+                    exitCode: RechargeExit.ioError, message: "cannot write \(output): \(String(cString: strerror(errno)))")
             }
         } catch {
             close(descriptor)
@@ -95,9 +95,9 @@ struct ReportCommand: AsyncParsableCommand {
         do {
             try ReconciliationReport.write(batchID: batch.id, from: database, format: format, to: output)
         } catch let error as ReportError {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: error.message)
+            throw CommandFailure(exitCode: RechargeExit.ioError, message: error.message)
         } catch let error as StoreError {
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: error.message)
+            throw CommandFailure(exitCode: RechargeExit.ioError, message: error.message)
         }
     }
 }

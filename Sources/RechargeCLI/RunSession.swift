@@ -64,7 +64,7 @@ struct RunSession {
         for name in names.sorted() {
             guard let account = configuration.account(named: name) else {
                 throw CommandFailure(
-                    exitCode: RechargeExit.configError.rawValue,
+                    exitCode: RechargeExit.configError,
                     message: "the batch's lines name the provider account '\(name)', which the configuration does not define")
             }
             accounts.append(account)
@@ -82,7 +82,7 @@ struct RunSession {
                 let adapter = try ProviderClients.make(account: account, credentials: credentials, client: client)
                 lanes.append(AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock()))
             } catch {
-                throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
+                throw CommandFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
             }
         }
         return lanes
@@ -98,7 +98,7 @@ struct RunSession {
                 let lookup = try ProviderClients.lookup(account: account, credentials: credentials, client: client)
                 lanes.append(LookupLane(account: account, lookup: lookup, clock: ContinuousClock()))
             } catch {
-                throw CommandFailure(exitCode: RechargeExit.configError.rawValue, message: "configuration: \(error.description)")
+                throw CommandFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
             }
         }
         return lanes
@@ -141,9 +141,9 @@ struct RunSession {
                     return try await runner.run(batchID: batchID)
                 } catch let error as RunError {
                     if case .leaseHeld = error {
-                        throw CommandFailure(exitCode: RechargeExit.leaseHeld.rawValue, message: error.description)
+                        throw CommandFailure(exitCode: RechargeExit.leaseHeld, message: error.description)
                     }
-                    throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: error.description)
+                    throw CommandFailure(exitCode: RechargeExit.ioError, message: error.description)
                 }
             }
             defer { group.cancelAll() }

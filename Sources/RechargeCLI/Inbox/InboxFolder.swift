@@ -38,14 +38,14 @@ struct InboxFolder: Sendable {
     func prepare() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: self.incoming.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure(exitCode: RechargeExit.noInput.rawValue, message: "\(self.incoming.path): no such folder")
+            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(self.incoming.path): no such folder")
         }
         for folder in [self.processed, self.rejected, self.reports] {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
                 throw CommandFailure(
-                    exitCode: RechargeExit.ioError.rawValue, message: "cannot create \(folder.path): \(error.localizedDescription)")
+                    exitCode: RechargeExit.ioError, message: "cannot create \(folder.path): \(error.localizedDescription)")
             }
         }
     }
@@ -71,7 +71,7 @@ struct InboxFolder: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: self.incoming.path)
         } catch {
             throw CommandFailure(
-                exitCode: RechargeExit.ioError.rawValue, message: "cannot list \(self.incoming.path): \(error.localizedDescription)")
+                exitCode: RechargeExit.ioError, message: "cannot list \(self.incoming.path): \(error.localizedDescription)")
         }
         var arrivals: [Arrival] = []
         for name in names where !Self.isTransient(name) {
@@ -100,7 +100,7 @@ struct InboxFolder: Sendable {
             try FileManager.default.moveItem(atPath: arrival.path, toPath: destination.path)
         } catch {
             throw CommandFailure(
-                exitCode: RechargeExit.ioError.rawValue,
+                exitCode: RechargeExit.ioError,
                 message: "cannot move \(arrival.path) to \(destination.path): \(error.localizedDescription)")
         }
         return destination
@@ -117,7 +117,7 @@ struct InboxFolder: Sendable {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CommandFailure(
-                exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(url.path): \(error.localizedDescription)")
+                exitCode: RechargeExit.ioError, message: "cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 

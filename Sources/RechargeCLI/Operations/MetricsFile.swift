@@ -103,13 +103,13 @@ struct MetricsFile {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else {
             throw CommandFailure(
-                exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(path): \(String(cString: strerror(errno)))")
+                exitCode: RechargeExit.ioError, message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw CommandFailure(exitCode: RechargeExit.ioError.rawValue, message: "cannot write \(path): \(reason)")
+            throw CommandFailure(exitCode: RechargeExit.ioError, message: "cannot write \(path): \(reason)")
         }
     }
 

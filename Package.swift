@@ -120,10 +120,12 @@ let package = Package(
             name: "RechargeEngine",
             dependencies: ["RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log")]
         ),
+        // What several test targets share: a manual clock, a temporary directory, a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore"]),
         .testTarget(
             name: "RechargeStoreTests",
-            dependencies: ["RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "RechargeProvidersTests",
@@ -149,15 +151,17 @@ let package = Package(
         ),
         .testTarget(
             name: "RechargeCLITests",
-            dependencies: ["RechargeCLI", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TestSupport", "RechargeCLI", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "RechargeEngineTests",
-            dependencies: ["RechargeEngine", "RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "TestSupport", "RechargeEngine", "RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "RechargeReportTests",
-            dependencies: ["RechargeReport", "RechargeStore", "RechargeCore"],
+            dependencies: ["TestSupport", "RechargeReport", "RechargeStore", "RechargeCore"],
             exclude: ["Golden"]
         ),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `recharge config check` lists every problem of a configuration in one run, and says where a file that is not

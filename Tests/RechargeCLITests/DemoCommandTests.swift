@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `recharge demo` with the installed binary: it works from any folder (the sample is built in) and its import is

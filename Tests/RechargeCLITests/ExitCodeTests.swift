@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The documented exit codes for missing input (66), bad configuration (78) and usage errors (64).

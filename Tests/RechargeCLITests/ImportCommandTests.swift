@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `recharge import`: the batch id alone on standard output; duplicates and invalid files refused with 65.

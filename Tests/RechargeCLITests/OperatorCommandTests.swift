@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `recharge cancel`, `retry --failed` and `resolve`, run as the built executable.

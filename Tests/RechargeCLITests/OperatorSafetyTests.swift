@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 /// What an operator relies on besides the money: a batch reference means one batch, the audit trail names the

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The demo's HTML report as a browser renders it: headless Chromium (Debian's `chromium`) loads the file, and the

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// The machine fails under the processor: each fault gives a clear error and an honest exit code, and nothing

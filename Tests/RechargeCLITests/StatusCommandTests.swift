@@ -1,6 +1,7 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 /// `recharge status`: counts per state and exact sums per currency, as text or JSON.

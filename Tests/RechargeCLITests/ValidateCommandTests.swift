@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `recharge validate`: exit 0 and a `valid:` summary for a good file; every error with file, line and column otherwise.

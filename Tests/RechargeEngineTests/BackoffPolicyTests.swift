@@ -1,19 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import RechargeEngine
-
-/// SplitMix64: a small seeded generator, so jitter tests are repeatable.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct BackoffPolicyTests {
     let policy = BackoffPolicy(base: .milliseconds(100), cap: .seconds(10), maximumAttempts: 5)
@@ -22,7 +10,7 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test(arguments: 1...10) func delayStaysWithinItsCeiling(attempt: Int) {
         let expected = min(Duration.seconds(10), .milliseconds(100) * (1 << (attempt - 1)))
         #expect(self.policy.ceiling(forAttempt: attempt) == expected)
-        var random = SeededGenerator(state: UInt64(attempt))
+        var random = SeededRandom(seed: UInt64(attempt))
         let delays = (0..<500).map { _ in self.policy.delay(forAttempt: attempt, random: &random) }
         #expect(delays.allSatisfy { $0 >= .zero && $0 <= expected })
         #expect(delays.min()! < expected / 4)
@@ -31,8 +19,8 @@ struct SeededGenerator: RandomNumberGenerator {
 
     /// The same seed gives the same delays.
     @Test func seededDelaysRepeat() {
-        var first = SeededGenerator(state: 42)
-        var second = SeededGenerator(state: 42)
+        var first = SeededRandom(seed: 42)
+        var second = SeededRandom(seed: 42)
         let a = (1...10).map { self.policy.delay(forAttempt: $0, random: &first) }
         let b = (1...10).map { self.policy.delay(forAttempt: $0, random: &second) }
         #expect(a == b)
@@ -41,7 +29,7 @@ struct SeededGenerator: RandomNumberGenerator {
     /// Huge attempt numbers neither overflow nor exceed the cap, even with a cap near `Duration`'s limits.
     @Test(arguments: [11, 63, 64, 65, 1_000, Int.max]) func hugeAttemptsAreCapped(attempt: Int) {
         #expect(self.policy.ceiling(forAttempt: attempt) == .seconds(10))
-        var random = SeededGenerator(state: 7)
+        var random = SeededRandom(seed: 7)
         #expect(self.policy.delay(forAttempt: attempt, random: &random) <= .seconds(10))
         let wide = BackoffPolicy(base: .nanoseconds(1), cap: .seconds(Int64.max), maximumAttempts: 3)
         #expect(wide.ceiling(forAttempt: attempt) <= .seconds(Int64.max))
@@ -56,7 +44,7 @@ struct SeededGenerator: RandomNumberGenerator {
     /// The wait is never shorter than the provider's Retry-After, even beyond the cap; jitter still applies above it.
     @Test(arguments: [Duration.zero, .milliseconds(50), .seconds(3), .seconds(60)])
     func retryAfterIsAFloor(retryAfter: Duration) {
-        var random = SeededGenerator(state: 3)
+        var random = SeededRandom(seed: 3)
         for attempt in 1...10 {
             let delay = self.policy.delay(forAttempt: attempt, retryAfter: retryAfter, random: &random)
             #expect(delay >= retryAfter)

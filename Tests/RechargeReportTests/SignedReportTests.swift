@@ -1,6 +1,7 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 @testable import RechargeReport

@@ -1,30 +1,19 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 @testable import RechargeReport
 
 /// Seeded random mixes of states and amounts: whatever happens to the lines, the totals add up.
 @Suite struct TotalsPropertyTests {
-    /// A small seedable generator (SplitMix64), so a failing seed can be replayed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(self.next() % UInt64(bound)) }
-    }
 
     static let currencies = [("USD", 2), ("JPY", 0), ("BHD", 3)]
 
     @Test(arguments: [1, 2, 3, 5, 8, 13, 21, 34] as [UInt64])
     func totalsAddUpForAnyMixOfStates(seed: UInt64) throws {
-        var random = Random(state: seed)
+        var random = SeededRandom(seed: seed)
         let lineCount = 40 + random.below(80)
         var csv = "provider,card_id,amount,currency,reference,remark,pay_coin,pay_account_num,on_behalf_of\n"
         var expected: [String: Int64] = [:]

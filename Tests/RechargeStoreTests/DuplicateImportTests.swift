@@ -1,5 +1,6 @@
 import Foundation
 import RechargeCore
+import TestSupport
 import Testing
 
 @testable import RechargeStore

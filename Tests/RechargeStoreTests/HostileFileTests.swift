@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RechargeCore
+import TestSupport
 import Testing
 
 @testable import RechargeStore

@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import TestSupport
 #endif
 
 /// A simulator configuration with faults, a processor configuration for it, and two generated batches.
@@ -184,24 +185,5 @@ extension EndToEndWorld {
         }.resume()
         _ = done.wait(timeout: .now() + 10)
         return try box.result.get()
-    }
-}
-
-/// A small seeded generator (SplitMix64), so a failing run can be replayed.
-struct SeededRandom {
-    var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(self.next() % UInt64(range.count))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Someone who can drop a file into `incoming/` chooses its name and its text. Whatever the name and the

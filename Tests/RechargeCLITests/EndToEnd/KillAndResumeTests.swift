@@ -1,6 +1,7 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 /// The product's promise, end to end: the built `recharge` runs a batch against `recharge-sim` with every fault

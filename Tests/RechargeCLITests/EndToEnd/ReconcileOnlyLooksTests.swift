@@ -3,6 +3,7 @@ import Testing
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import TestSupport
 #endif
 
 /// `recharge reconcile` only looks. Run against `recharge-sim` with its clock moved 25 hours ahead — past UQPay's

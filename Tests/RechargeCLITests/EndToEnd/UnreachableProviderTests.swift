@@ -1,6 +1,7 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 /// `recharge run` with one provider account that refuses every connection: once its breaker has been open for

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `recharge config check`: the effective configuration with secrets redacted, and exit 78 naming the key for

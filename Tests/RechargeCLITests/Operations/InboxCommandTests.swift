@@ -1,6 +1,7 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 /// `recharge inbox DIR` against `recharge-sim`: complete new files are imported, run, reported and filed away;

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `--log-format json` writes nothing but JSON objects on standard error; `--metrics-file` leaves a Prometheus text

@@ -1,5 +1,6 @@
 import Foundation
 import RechargeStore
+import TestSupport
 import Testing
 
 /// Secrets go to the providers and nowhere else: after batches run against `recharge-sim` with recognisable

@@ -134,12 +134,3 @@ enum Recharge {
             stderr: try String(contentsOf: stderrURL, encoding: .utf8))
     }
 }
-
-/// A temporary directory for one test's database, removed when `body` returns.
-func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("recharge-cli-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url)
-}

@@ -2,6 +2,7 @@ import Foundation
 import RechargeCore
 import RechargeStore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import RechargeEngine

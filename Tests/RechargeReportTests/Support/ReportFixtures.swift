@@ -1,6 +1,7 @@
 import Foundation
 import RechargeCore
 import RechargeStore
+import TestSupport
 import Testing
 
 @testable import RechargeReport
@@ -8,15 +9,6 @@ import Testing
 /// A fixed clock for reports: 2026-11-22T04:30:00.123Z, plus `seconds`.
 func at(_ seconds: Int = 0) -> Date {
     Date(timeIntervalSince1970: 1_795_321_800.123 + Double(seconds))
-}
-
-/// A fresh directory under the system temporary directory, removed when `body` returns.
-func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("recharge-report-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url)
 }
 
 /// Imports `csv` (a batch file's text) into `database` under `name`, through the store's public import.

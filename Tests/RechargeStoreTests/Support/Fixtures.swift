@@ -32,15 +32,6 @@ func makeReader(control: ControlTotals = ControlTotals()) -> BatchReader {
     BatchReader(configuration: .builtInDefault, control: control)
 }
 
-/// A fresh directory under the system temporary directory, removed when `body` returns.
-func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("recharge-store-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url)
-}
-
 /// Writes `text` to `name` in `directory` and returns the path.
 func writeFile(_ text: String, named name: String, in directory: URL) throws -> String {
     let url = directory.appendingPathComponent(name)

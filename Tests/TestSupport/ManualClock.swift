@@ -8,15 +8,17 @@ import Synchronization
 ///
 /// All state is behind one `Mutex` (`state`); continuations are always resumed outside the lock. Because the
 /// only stored property is that `Mutex`, the class is checked `Sendable` and needs no `@unchecked`.
-final class ManualClock: Clock, Sendable {
+public final class ManualClock: Clock, Sendable {
     /// An instant on the manual clock: an offset from the clock's zero.
-    struct Instant: InstantProtocol, CustomStringConvertible {
-        var offset: Duration
+    public struct Instant: InstantProtocol, CustomStringConvertible {
+        public var offset: Duration
 
-        func advanced(by duration: Duration) -> Instant { Instant(offset: self.offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - self.offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-        var description: String { "t+\(self.offset)" }
+        public init(offset: Duration) { self.offset = offset }
+
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: self.offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - self.offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        public var description: String { "t+\(self.offset)" }
     }
 
     private struct Sleeper {
@@ -44,16 +46,16 @@ final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
-    var now: Instant { self.state.withLock { $0.now } }
+    public var now: Instant { self.state.withLock { $0.now } }
 
-    var minimumResolution: Duration { .zero }
+    public var minimumResolution: Duration { .zero }
 
     /// The number of tasks currently suspended in `sleep(until:)`.
-    var sleeperCount: Int { self.state.withLock { $0.sleepers.count } }
+    public var sleeperCount: Int { self.state.withLock { $0.sleepers.count } }
 
-    func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         try Task.checkCancellation()
         let id = self.state.withLock { state in
             defer { state.nextID += 1 }
@@ -85,12 +87,12 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Moves time forward by `duration` and wakes every sleeper that is then due.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         self.advance(to: self.now.advanced(by: duration))
     }
 
     /// Moves time to `instant` (never backwards) and wakes every sleeper that is then due.
-    func advance(to instant: Instant) {
+    public func advance(to instant: Instant) {
         let due = self.state.withLock { state in
             state.now = Swift.max(state.now, instant)
             let now = state.now
@@ -103,7 +105,7 @@ final class ManualClock: Clock, Sendable {
     }
 
     /// Returns once at least `count` tasks are suspended in `sleep(until:)`.
-    func waitForSleepers(_ count: Int) async {
+    public func waitForSleepers(_ count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = self.state.withLock { state in
                 if state.sleepers.count >= count { return true }

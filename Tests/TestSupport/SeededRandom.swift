@@ -1,0 +1,22 @@
+/// A small seeded generator (SplitMix64), so a failing seed can be replayed.
+public struct SeededRandom: RandomNumberGenerator {
+    public var state: UInt64
+
+    public init(seed: UInt64) { self.state = seed }
+
+    public mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in `range`.
+    public mutating func next(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(self.next() % UInt64(range.count))
+    }
+
+    /// A number in 0..<bound.
+    public mutating func below(_ bound: Int) -> Int { Int(self.next() % UInt64(bound)) }
+}

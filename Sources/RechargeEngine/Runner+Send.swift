@@ -239,6 +239,10 @@ extension Runner {
         if throttled {
             let pause = retryAfter ?? self.policy.throttlePause
             self.progress.update(lane.name) { $0.throttled += 1 }
+            // A 429 is an answer: the provider is reachable. Counted as one for the breaker, so a probe answered
+            // 429 closes it (the limiter's pause deals with the throttling) instead of leaving it half-open, where
+            // nothing more would be sent and the account would be given up as unreachable.
+            lane.breaker.withLock { $0.recordSuccess() }
             await lane.limiter.pause(until: self.clock.now.advanced(by: pause))
         } else {
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
@@ -309,6 +313,11 @@ extension Runner {
     func admit(_ lane: AccountLane<C>, recharge: Bool) async -> Bool {
         if self.stop.isTriggered || lane.halted.isTriggered { return false }
         if await self.admitNow(lane, recharge: recharge) {
+            // The limiter is an actor: a stop may have come while the fast path waited for it. Nothing leaves after it.
+            if self.stop.isTriggered || lane.halted.isTriggered {
+                self.release(lane)
+                return false
+            }
             self.progress.update(lane.name) { $0.requests += 1 }
             return true
         }

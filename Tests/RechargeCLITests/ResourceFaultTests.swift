@@ -107,7 +107,7 @@ enum Privileges {
 
     static let canSetImmutable: Bool = {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chattr-probe-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: file.path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: file.path, contents: Data()))
         defer { try? FileManager.default.removeItem(at: file) }
         guard (try? shell("chattr +i '\(file.path)'")) != nil else { return false }
         try? shell("chattr -i '\(file.path)'")

@@ -24,8 +24,10 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let keyPath = folder.appendingPathComponent("hc.pem").path
-        FileManager.default.createFile(
-            atPath: keyPath, contents: Data("-----BEGIN KEY-----\nabc\n-----END KEY-----\n".utf8), attributes: [.posixPermissions: 0o600])
+        #expect(
+            FileManager.default.createFile(
+                atPath: keyPath, contents: Data("-----BEGIN KEY-----\nabc\n-----END KEY-----\n".utf8),
+                attributes: [.posixPermissions: 0o600]))
 
         let config = try self.configuration(
             """
@@ -45,7 +47,7 @@ import Testing
 
     @Test func aKeyFileReadableByOthersIsRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("open-\(UUID().uuidString).pem").path
-        FileManager.default.createFile(atPath: path, contents: Data("key".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("key".utf8), attributes: [.posixPermissions: 0o644]))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try self.configuration(
             #"{"accounts": [{"name": "p", "kind": "paycertify", "credentials": {"token": {"file": "\#(path)"}}}]}"#)

@@ -41,7 +41,7 @@ enum Output {
     /// JSON text with every scalar `TerminalText` calls unsafe written as a `\uXXXX` escape. Inside JSON text such
     /// a scalar can only occur in a string (the encoder escapes C0 itself), where the escape means the same.
     static func jsonEscapingUnsafe(_ json: String) -> String {
-        guard TerminalText.needsEscaping(json.filter { $0 != "\n" }) else { return json }
+        guard json.unicodeScalars.contains(where: { $0 != "\n" && TerminalText.isUnsafe($0) }) else { return json }
         var out = ""
         for scalar in json.unicodeScalars {
             if scalar != "\n", TerminalText.isUnsafe(scalar) {

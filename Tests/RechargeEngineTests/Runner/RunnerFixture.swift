@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RechargeCore
 import RechargeStore
+import TestSupport
 
 @testable import RechargeEngine
 
@@ -71,6 +72,29 @@ struct RunnerFixture {
 
     func line(_ card: String) throws -> LineRecord? {
         try self.database.lines(batchID: 1).first { $0.cardID == card }
+    }
+
+    /// Runs `runner` on batch 1 while time moves only here: `clock` advances 100 ms at a time, `beforeEachStep`
+    /// running before each step, until the run returns.
+    static func runMovingTime(
+        _ runner: Runner<ManualClock>, clock: ManualClock, beforeEachStep: @escaping @Sendable () -> Void = {}
+    ) async throws -> RunResult {
+        try await withThrowingTaskGroup(of: RunResult?.self) { group in
+            group.addTask { try await runner.run(batchID: 1) }
+            group.addTask {
+                while !Task.isCancelled {
+                    beforeEachStep()
+                    clock.advance(by: .milliseconds(100))
+                    await Task.yield()
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let finished = try await group.next() {
+                if let finished { return finished }
+            }
+            throw FixtureError(message: "the run returned no result")
+        }
     }
 
     struct FixtureError: Error, CustomStringConvertible {

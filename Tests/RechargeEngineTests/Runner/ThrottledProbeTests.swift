@@ -54,21 +54,7 @@ import Testing
             lanes: [(Self.account, provider)], policy: policy, clock: clock,
             now: { start.addingTimeInterval(clock.now.offset.timeInterval) })
 
-        let result = try await withThrowingTaskGroup(of: RunResult?.self) { group in
-            group.addTask { try await runner.run(batchID: 1) }
-            group.addTask {
-                while !Task.isCancelled {
-                    clock.advance(by: .milliseconds(100))
-                    await Task.yield()
-                }
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let finished = try await group.next() {
-                if let finished { return finished }
-            }
-            throw RunnerFixture.FixtureError(message: "the run returned no result")
-        }
+        let result = try await RunnerFixture.runMovingTime(runner, clock: clock)
 
         #expect(result.unreachableAccounts.isEmpty, "a throttling provider is reachable: \(result.unreachableAccounts)")
         #expect(result.ending != .accountsUnreachable)

@@ -86,24 +86,11 @@ import Testing
         // Time moves only here. Once the account is given up, the top-up still on the wire answers; no other
         // top-up may go to the account after that.
         let sentBeforeRelease = Counted()
-        let result = try await withThrowingTaskGroup(of: RunResult?.self) { group in
-            group.addTask { try await runner.run(batchID: 1) }
-            group.addTask {
-                while !Task.isCancelled {
-                    if !unreachable.release.isTriggered, runner.progress.snapshot().accounts.contains(where: { $0.isStopped }) {
-                        sentBeforeRelease.value.withLock { $0 = unreachable.recharges.count }
-                        unreachable.release.trigger()
-                    }
-                    clock.advance(by: .milliseconds(100))
-                    await Task.yield()
-                }
-                return nil
+        let result = try await RunnerFixture.runMovingTime(runner, clock: clock) {
+            if !unreachable.release.isTriggered, runner.progress.snapshot().accounts.contains(where: { $0.isStopped }) {
+                sentBeforeRelease.value.withLock { $0 = unreachable.recharges.count }
+                unreachable.release.trigger()
             }
-            defer { group.cancelAll() }
-            while let finished = try await group.next() {
-                if let finished { return finished }
-            }
-            throw RunnerFixture.FixtureError(message: "the run returned no result")
         }
 
         #expect(result.ending == .accountsUnreachable)

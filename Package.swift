@@ -118,7 +118,7 @@ let package = Package(
         // building blocks: rate limiter, backoff, circuit breaker.
         .target(
             name: "RechargeEngine",
-            dependencies: ["RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["RechargeCore", .product(name: "Logging", package: "swift-log")]
         ),
         // What several test targets share: a manual clock, a temporary directory, a seeded generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

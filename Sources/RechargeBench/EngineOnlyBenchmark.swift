@@ -39,7 +39,8 @@ struct EngineOnlyBenchmark: AsyncParsableCommand {
         var logger = Logger(label: "recharge-bench")
         logger.logLevel = .warning
         let runner = Runner(
-            database: database, lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(), logger: logger)
+            store: SQLiteEngineStore(database), lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(), logger: logger
+        )
         let (result, elapsed) = try await measureAsync { try await runner.run(batchID: batch.id) }
         let succeeded = try database.status(batchID: batch.id).filter { $0.state == .success }.reduce(0) { $0 + $1.count }
         print(

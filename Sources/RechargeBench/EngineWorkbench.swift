@@ -70,7 +70,8 @@ struct EngineWorkbench {
                 lanes.append(AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock()))
             }
             let runner = Runner(
-                database: database, lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(), logger: logger)
+                store: SQLiteEngineStore(database), lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(),
+                logger: logger)
             let sampler = RequestSampler(simulator: simulator)
             let start = ContinuousClock.now
             let (result, elapsed, samples) = try await withThrowingTaskGroup(of: [RequestSampler.Sample].self) { group in

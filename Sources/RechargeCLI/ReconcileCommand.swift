@@ -36,7 +36,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         do {
             let lanes = try RunSession.lookupLanes(for: accounts, client: client)
             result = try await Reconciler(
-                database: database, lanes: lanes, clock: ContinuousClock(), logger: RechargeLogging.logger(verbose: false)
+                store: SQLiteEngineStore(database), lanes: lanes, clock: ContinuousClock(), logger: RechargeLogging.logger(verbose: false)
             )
             .verify(batchID: batch.id)
         } catch {

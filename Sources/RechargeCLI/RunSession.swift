@@ -123,7 +123,7 @@ struct RunSession {
     private func execute(accounts: [ProviderAccount], client: HTTPClient, batchID: Int64?) async throws -> RunResult {
         let lanes = try Self.lanes(for: accounts, client: client, policy: self.policy)
         let runner = Runner(
-            database: self.database, lanes: lanes, policy: self.policy, clock: ContinuousClock(), identity: .current(),
+            store: SQLiteEngineStore(self.database), lanes: lanes, policy: self.policy, clock: ContinuousClock(), identity: .current(),
             logger: self.logger)
         return try await withThrowingTaskGroup(of: RunResult?.self) { group in
             if let stop = self.stop {

@@ -1,6 +1,5 @@
 import Foundation
 import RechargeCore
-import RechargeStore
 import Synchronization
 
 /// One provider account as the runner drives it: its adapter (the send capability and its read-only lookup) and

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import RechargeCore
-import RechargeStore
 
 /// Asks the providers, where they offer a status query, about every settled line of a batch, and records each
 /// line whose stored state the provider contradicts — a FAILED or CANCELLED line the provider applied, a SUCCESS
@@ -22,7 +21,7 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
         package var unverifiable = 0
     }
 
-    let database: RechargeDatabase
+    let store: any ReconcileStore
     let lanes: [String: LookupLane<C>]
     let clock: C
     let now: @Sendable () -> Date
@@ -33,9 +32,9 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
     let throttlePause = Duration.seconds(1)
 
     package init(
-        database: RechargeDatabase, lanes: [LookupLane<C>], clock: C, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        store: any ReconcileStore, lanes: [LookupLane<C>], clock: C, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
-        self.database = database
+        self.store = store
         self.lanes = Dictionary(uniqueKeysWithValues: lanes.map { ($0.name, $0) })
         self.clock = clock
         self.now = now
@@ -43,8 +42,8 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     package func verify(batchID: Int64) async throws -> Result {
-        let lines = try self.database.settledSentLines(batchID: batchID)
-        let known = try self.database.recordedMismatches(batchID: batchID)
+        let lines = try await self.store.settledSentLines(batchID: batchID)
+        let known = try await self.store.recordedMismatches(batchID: batchID)
         let findings = await withTaskGroup(of: (LineRecord, Finding).self) { group in
             for sent in lines {
                 guard let lane = self.lanes[sent.line.account] else { continue }
@@ -63,7 +62,7 @@ package struct Reconciler<C: Clock>: Sendable where C.Duration == Duration {
             case .contradicts(let kind, let detail):
                 result.mismatched.append((line.lineNumber, kind, detail))
                 if !known.contains("\(line.id)/\(kind)") {
-                    try self.database.recordMismatch(lineID: line.id, kind: kind, detail: detail, now: self.now())
+                    try await self.store.recordMismatch(lineID: line.id, kind: kind, detail: detail, now: self.now())
                 }
                 self.logger.warning(
                     "the provider contradicts a settled line",

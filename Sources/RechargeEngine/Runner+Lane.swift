@@ -1,14 +1,13 @@
 import Foundation
 import Logging
 import RechargeCore
-import RechargeStore
 import Synchronization
 
 extension Runner {
     /// One account: first resolve its lines left in flight (by an earlier run that crashed or was stopped), then
     /// claim and send its due lines until none is left.
     func runLane(_ lane: AccountLane<C>, batchID: Int64?) async {
-        guard let inFlight = try? self.storeCall({ try self.database.inFlightLines(account: lane.name) }) else { return }
+        guard let inFlight = try? await self.storeCall({ try await self.store.inFlightLines(account: lane.name) }) else { return }
         if !inFlight.isEmpty {
             self.logger.info("resolving lines left in flight", metadata: ["account": "\(lane.name)", "lines": "\(inFlight.count)"])
             await withDiscardingTaskGroup { group in
@@ -33,7 +32,6 @@ extension Runner {
     /// Claims due lines as capacity frees and hands each to a child task that sends it.
     private func claimLoop(_ lane: AccountLane<C>, batchID: Int64?, group: inout DiscardingTaskGroup) async {
         let maxInFlight = max(1, lane.account.maxInFlight)
-        var batchUIDs: [Int64: String] = [:]
         while !self.stop.isTriggered && !Task.isCancelled {
             if self.giveUpIfUnreachable(lane) { return }
             let queued = lane.queued.load(ordering: .acquiring)
@@ -53,13 +51,14 @@ extension Runner {
             // and the loop would wait for a wake-up that never comes.
             let now = self.now()
             guard
-                let due = try? self.storeCall({
-                    try self.database.dueLines(
+                let due = try? await self.storeCall({
+                    try await self.store.dueLines(
                         account: lane.name, batchID: batchID, limit: limit, onePerCard: lane.rules.onePerCard, now: now)
                 })
             else { return }
             if due.isEmpty {
-                guard let work = try? self.storeCall({ try self.database.work(account: lane.name, batchID: batchID, now: now) }) else {
+                guard let work = try? await self.storeCall({ try await self.store.work(account: lane.name, batchID: batchID, now: now) })
+                else {
                     return
                 }
                 if work.isEmpty { return }
@@ -69,12 +68,8 @@ extension Runner {
             if lane.rules.onePerCard || lane.rules.requiresEvidence {
                 // Each line reads its card, is claimed and sent on its own, so that a slow read holds up no other line
                 // and the account's rate-limiter slots are used as they come.
-                for batchID in Set(due.map(\.batchID)) where batchUIDs[batchID] == nil {
-                    guard let batch = try? self.storeCall({ try self.database.batch(id: batchID) }) else { return }
-                    batchUIDs[batchID] = batch.uid
-                }
-                let fresh = lane.preparing.withLock { preparing -> [LineRecord] in
-                    var taken: [LineRecord] = []
+                let fresh = lane.preparing.withLock { preparing -> [DueLine] in
+                    var taken: [DueLine] = []
                     for line in due where taken.count < capacity {
                         guard !preparing.lines.contains(line.id), !preparing.cards.contains(line.cardID),
                             !busy.lines.contains(line.id), !busy.cards.contains(line.cardID)
@@ -90,14 +85,17 @@ extension Runner {
                     continue
                 }
                 for line in fresh {
-                    let uid = batchUIDs[line.batchID]!
                     lane.queued.add(1, ordering: .relaxed)
                     self.progress.update(lane.name) { $0.inFlight += 1 }
-                    group.addTask { await self.prepareAndExecute(lane, line: line, batchUID: uid) }
+                    group.addTask { await self.prepareAndExecute(lane, due: line) }
                 }
                 continue
             }
-            guard let claimed = try? self.storeCall({ try self.database.claim(due.map { ($0.id, nil) }, now: self.now()) }) else { return }
+            guard
+                let claimed = try? await self.storeCall({
+                    try await self.store.claim(due.map { LineClaim($0) }, actor: "engine", now: self.now())
+                })
+            else { return }
             for line in claimed {
                 lane.queued.add(1, ordering: .relaxed)
                 self.progress.update(lane.name) { $0.inFlight += 1 }
@@ -143,7 +141,8 @@ extension Runner {
 
     /// Reads the card a line's adapter wants recorded, claims the line with it and sends it; a line whose
     /// required evidence cannot be had now is deferred (nothing was sent), up to the policy's attempts.
-    private func prepareAndExecute(_ lane: AccountLane<C>, line: LineRecord, batchUID: String) async {
+    private func prepareAndExecute(_ lane: AccountLane<C>, due: DueLine) async {
+        let line = due.line
         var handedOver = false
         defer {
             lane.preparing.withLock {
@@ -156,9 +155,8 @@ extension Runner {
             }
             lane.wake.signal()
         }
-        // The key the claim will derive, so the adapter sees the request exactly as it will be sent.
-        let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
-        guard let request = lane.request(for: line, key: key), await self.admit(lane, recharge: false) else { return }
+        // The key the claim records, so the adapter sees the request exactly as it will be sent.
+        guard let request = lane.request(for: line, key: due.key), await self.admit(lane, recharge: false) else { return }
         let read = await lane.lookup.evidenceBeforeRecharge(request)
         self.release(lane)
         var retryAfter: Duration? = nil
@@ -180,8 +178,8 @@ extension Runner {
                 self.logger.info(
                     "card could not be read before sending; line deferred",
                     metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
-                _ = try? self.storeCall {
-                    try self.database.deferLine(
+                _ = try? await self.storeCall {
+                    try await self.store.deferLine(
                         lineID: line.id, until: until, code: "evidence-unavailable",
                         message: "the card could not be read before sending; nothing was sent", now: self.now())
                 }
@@ -192,7 +190,9 @@ extension Runner {
                 metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
         }
         guard !self.stop.isTriggered, !lane.halted.isTriggered,
-            let claimed = try? self.storeCall({ try self.database.claim([(line.id, evidence?.text)], now: self.now()) }),
+            let claimed = try? await self.storeCall({
+                try await self.store.claim([LineClaim(due, evidence: evidence?.text)], actor: "engine", now: self.now())
+            }),
             let first = claimed.first
         else { return }
         handedOver = true

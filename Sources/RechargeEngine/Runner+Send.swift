@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import RechargeCore
-import RechargeStore
 import Synchronization
 
 /// How an admission's wait ended: the slots, breaker and limiter acquired (`probe`: it holds the breaker's probe),
@@ -122,7 +121,9 @@ extension Runner {
             guard await self.sleep(until: notBefore, lane: lane) else { return }
             var wait: Duration? = nil
             if let window = lane.rules.replayWindow, reference == nil {
-                guard let first = try? self.storeCall({ try self.database.firstSend(lineID: line.id, key: key) }) ?? sentAt else { return }
+                guard let first = try? await self.storeCall({ try await self.store.firstSend(lineID: line.id, key: key) }) ?? sentAt else {
+                    return
+                }
                 let closes = min(first, sentAt).addingTimeInterval((window - Self.replaySafetyMargin).timeInterval)
                 guard self.now() < closes else {
                     let message =

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import RechargeCore
-import RechargeStore
 import Synchronization
 
 /// Who runs: the lease holder's name, host and process id, recorded with the lease and the run.
@@ -78,7 +77,7 @@ package struct RunResult: Sendable {
 /// waits for an in-flight slot, the global cap, the breaker and the rate limiter. Outcomes are recorded as they
 /// come back; in-doubt sends are resolved by status queries in the same task, without holding a claim slot.
 package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
-    let database: RechargeDatabase
+    let store: any EngineStore
     let lanes: [AccountLane<C>]
     let policy: ExecutionPolicy
     let clock: C
@@ -95,11 +94,11 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     private let leaseLost = Atomic<Bool>(false)
 
     package init(
-        database: RechargeDatabase, lanes: [AccountLane<C>], policy: ExecutionPolicy, clock: C,
+        store: any EngineStore, lanes: [AccountLane<C>], policy: ExecutionPolicy, clock: C,
         now: @escaping @Sendable () -> Date = { Date() },
         identity: RunnerIdentity, logger: Logger
     ) {
-        self.database = database
+        self.store = store
         self.lanes = lanes
         self.policy = policy
         self.clock = clock
@@ -107,25 +106,34 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
         self.identity = identity
         self.logger = logger
         self.global = AsyncSemaphore(permits: max(1, policy.globalMaxInFlight))
-        self.recorder = OutcomeRecorder(database: database, now: now)
+        self.recorder = OutcomeRecorder(store: store, now: now)
         self.progress = RunProgress(accounts: lanes.map(\.name), clock: clock)
     }
 
     /// Runs `batchID` (or every batch with work left) until every line is final or a stop is asked for.
     /// - Throws: ``RunError/leaseHeld(_:)`` when another live runner holds the database.
     package func run(batchID: Int64?) async throws -> RunResult {
-        let tookOver = try self.acquireLease()
-        defer { try? self.database.releaseLease(holder: self.identity.holder) }
-        let batchIDs = try self.storeCall {
-            if let batchID { return [batchID] }
-            return try self.database.batchesWithWork()
+        let tookOver = try await self.acquireLease()
+        let result: Result<RunResult, RunError>
+        do {
+            result = .success(try await self.runLanes(batchID: batchID, tookOver: tookOver))
+        } catch {
+            result = .failure(error)
         }
-        let runID = try self.storeCall {
-            try self.database.startRun(
-                holder: self.identity.holder, host: self.identity.host, pid: self.identity.pid, batchID: batchID, now: self.now())
+        try? await self.store.releaseLease(holder: self.identity.holder)
+        return try result.get()
+    }
+
+    private func runLanes(batchID: Int64?, tookOver: LeaseHolder?) async throws(RunError) -> RunResult {
+        let batchIDs = try await self.storeCall {
+            if let batchID { return [batchID] }
+            return try await self.store.batchesWithWork()
+        }
+        let runID = try await self.storeCall {
+            try await self.store.startRun(self.leaseClaim, batchID: batchID, now: self.now())
         }
         for lane in self.lanes {
-            let work = try self.storeCall { try self.database.work(account: lane.name, batchID: batchID, now: self.now()) }
+            let work = try await self.storeCall { try await self.store.work(account: lane.name, batchID: batchID, now: self.now()) }
             self.progress.update(lane.name) { $0.total = work.pending + work.processing }
         }
         if let tookOver {
@@ -181,18 +189,23 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
             } else {
                 .completed
             }
-        try? self.database.finishRun(id: runID, outcome: ending.rawValue, now: self.now())
+        try? await self.store.finishRun(id: runID, outcome: ending.rawValue, now: self.now())
         return RunResult(
             ending: ending, batchIDs: batchIDs, progress: self.progress.snapshot(), tookOverFrom: tookOver, storeError: storeError)
     }
 
     // MARK: - Lease
 
-    private func acquireLease() throws -> LeaseHolder? {
-        let ttl = self.policy.leaseTTL.timeInterval
+    /// This runner as it asks for the lease.
+    private var leaseClaim: LeaseClaim {
+        LeaseClaim(
+            holder: self.identity.holder, host: self.identity.host, pid: self.identity.pid, ttl: self.policy.leaseTTL.timeInterval)
+    }
+
+    private func acquireLease() async throws(RunError) -> LeaseHolder? {
         let id = self.identity
-        switch try self.storeCall({
-            try self.database.acquireLease(holder: id.holder, host: id.host, pid: id.pid, ttl: ttl, now: self.now())
+        switch try await self.storeCall({
+            try await self.store.acquireLease(self.leaseClaim, now: self.now())
         }) {
         case .acquired(let previous):
             return previous
@@ -200,8 +213,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
             // A holder on this host whose process is gone was killed: no need to wait for its lease to expire.
             guard holder.host == id.host, holder.pid != id.pid, !Self.processExists(holder.pid) else { throw RunError.leaseHeld(holder) }
             guard
-                try self.storeCall({
-                    try self.database.takeOverLease(from: holder, holder: id.holder, host: id.host, pid: id.pid, ttl: ttl, now: self.now())
+                try await self.storeCall({
+                    try await self.store.takeOverLease(from: holder, by: self.leaseClaim, now: self.now())
                 })
             else { throw RunError.leaseHeld(holder) }
             return holder
@@ -220,7 +233,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
             do {
                 try await self.clock.sleep(for: self.policy.leaseTTL / 3)
             } catch { return }
-            let renewed = (try? self.database.renewLease(holder: self.identity.holder, ttl: ttl, now: self.now())) ?? false
+            let renewed = (try? await self.store.renewLease(holder: self.identity.holder, ttl: ttl, now: self.now())) ?? false
             if !renewed {
                 self.logger.error("lost the runner lease; stopping without sending anything more")
                 self.leaseLost.store(true, ordering: .relaxed)
@@ -234,9 +247,9 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Runs a store call; a failure stops the run (nothing more is claimed or sent) and is reported at the end.
     @discardableResult
-    func storeCall<T>(_ body: () throws -> T) throws(RunError) -> T {
+    func storeCall<T>(_ body: () async throws -> T) async throws(RunError) -> T {
         do {
-            return try body()
+            return try await body()
         } catch let error as StoreError {
             self.fail(error)
             throw .store(error)

@@ -2,43 +2,23 @@ import Foundation
 import GRDB
 import RechargeCore
 
-/// A line taken for sending: its record after the claim, and the key and attempt it is sent under.
-public struct ClaimedLine: Hashable, Sendable {
-    public var line: LineRecord
-    public var batchUID: String
-    public var key: IdempotencyKey
-    public var attemptNumber: Int
-}
-
-/// A line in flight, as recovery finds it: the key it was sent under and the evidence recorded before sending.
-public struct InFlightLine: Hashable, Sendable {
-    public var line: LineRecord
-    public var key: IdempotencyKey
-    public var attemptNumber: Int
-    public var evidence: String?
-    /// When the latest attempt was claimed.
-    public var claimedAt: String
-    /// When its request actually left, if that was recorded (it is, with any answer); `nil` after a crash while
-    /// the request was on its way.
-    public var sentAt: String?
-}
-
 extension RechargeDatabase {
-    /// Pending lines of `account` that are due, in file order, at most `limit`.
+    /// Pending lines of `account` that are due, in file order, at most `limit`, each with its batch's uid and
+    /// the key it would be sent under.
     ///
     /// With `onePerCard` (providers without a merchant key), a line is left out while another line of the same
     /// card is in flight, and only the first line of each card is returned: a comparison of card snapshots is
     /// sound only with one recharge per card in flight.
-    public func dueLines(account: String, batchID: Int64? = nil, limit: Int, onePerCard: Bool, now: Date) throws -> [LineRecord] {
+    public func dueLines(account: String, batchID: Int64? = nil, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
         let due = Timestamp.string(now)
         return try self.writer.read { db in
             var sql = """
-                SELECT * FROM line
-                WHERE account = ? AND state = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+                SELECT line.*, batch.uid AS batch_uid FROM line JOIN batch ON batch.id = line.batch_id
+                WHERE line.account = ? AND line.state = 'PENDING' AND (line.next_attempt_at IS NULL OR line.next_attempt_at <= ?)
                 """
             var arguments: StatementArguments = [account, due]
             if let batchID {
-                sql += " AND batch_id = ?"
+                sql += " AND line.batch_id = ?"
                 arguments += [batchID]
             }
             if onePerCard {
@@ -47,9 +27,11 @@ extension RechargeDatabase {
                         WHERE busy.account = line.account AND busy.card_id = line.card_id AND busy.state = 'PROCESSING')
                     """
             }
-            sql += " ORDER BY batch_id, line_number LIMIT ?"
+            sql += " ORDER BY line.batch_id, line.line_number LIMIT ?"
             arguments += [onePerCard ? limit * 4 : limit]
-            var lines = try LineRecord.fetchAll(db, sql: sql, arguments: arguments)
+            var lines = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                DueLine(line: try LineRecord(row: row), batchUID: row["batch_uid"])
+            }
             if onePerCard {
                 var seen: Set<String> = []
                 lines = lines.filter { seen.insert($0.cardID).inserted }
@@ -58,52 +40,77 @@ extension RechargeDatabase {
         }
     }
 
-    /// Claims lines for sending, in one transaction (a group commit): each goes PENDING → PROCESSING with its
-    /// idempotency key, an attempt row (with the evidence recorded before sending) and an event.
-    ///
-    /// This is the durability rule: the caller sends a request only for a line returned here, after this
-    /// returns, so a crash at any later point leaves the line PROCESSING with its key — resolved by a status
-    /// query, never re-sent under a new key. A line no longer PENDING (cancelled meanwhile) is skipped.
+    /// Claims lines by id: each still PENDING is claimed as a due line is claimed;
+    /// the others are left out. For operators and tests, which hold ids rather than due lines.
     public func claim(_ claims: [(lineID: Int64, evidence: String?)], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
-        let at = Timestamp.string(now)
-        return try self.writer.write { db in
-            var claimed: [ClaimedLine] = []
-            // Cached statements: this runs once per line of a batch.
+        let lines = try self.writer.read { db in
             let select = try db.cachedStatement(
                 sql: """
                     SELECT line.*, batch.uid AS batch_uid
                     FROM line JOIN batch ON batch.id = line.batch_id WHERE line.id = ? AND line.state = 'PENDING'
                     """)
+            return try claims.compactMap { claim -> LineClaim? in
+                guard let row = try Row.fetchOne(select, arguments: [claim.lineID]) else { return nil }
+                return LineClaim(DueLine(line: try LineRecord(row: row), batchUID: row["batch_uid"]), evidence: claim.evidence)
+            }
+        }
+        return try self.claim(lines, actor: actor, now: now)
+    }
+
+    /// Claims due lines for sending, in one transaction (a group commit): each goes PENDING → PROCESSING, as the
+    /// line state machine has it, with its idempotency key, an attempt row (with the evidence recorded before
+    /// sending) and an event.
+    ///
+    /// This is the durability rule: the caller sends a request only for a line returned here, after this
+    /// returns, so a crash at any later point leaves the line PROCESSING with its key — resolved by a status
+    /// query, never re-sent under a new key. A line no longer PENDING under the generation and attempt count it
+    /// was read with (cancelled, or moved by someone else meanwhile) is skipped: its key would not be the one
+    /// derived when it was read.
+    public func claim(_ claims: [LineClaim], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
+        let target: LineState
+        do {
+            guard case .transition(let next, _) = try LineStateMachine.action(from: .pending, on: .claim) else {
+                throw StoreError(.illegalTransition, "the line state machine keeps a claimed line PENDING")
+            }
+            target = next
+        } catch let refusal as IllegalTransition {
+            throw StoreError(.illegalTransition, refusal.description)
+        }
+        let at = Timestamp.string(now)
+        return try self.writer.write { db in
+            var claimed: [ClaimedLine] = []
+            claimed.reserveCapacity(claims.count)
+            // Cached statements: this runs once per line of a batch.
             let update = try db.cachedStatement(
                 sql: """
-                    UPDATE line SET state = 'PROCESSING', idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
+                    UPDATE line SET state = ?, idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
                         first_sent_at = coalesce(first_sent_at, ?)
-                    WHERE id = ? AND state = 'PENDING'
+                    WHERE id = ? AND state = 'PENDING' AND generation = ? AND attempts = ?
                     """)
             let insertAttempt = try db.cachedStatement(
                 sql: """
                     INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
                     VALUES (?, ?, ?, ?, 'recharge', ?, ?)
                     """)
-            for (lineID, evidence) in claims {
-                guard let row = try Row.fetchOne(select, arguments: [lineID]) else { continue }
-                var line = try LineRecord(row: row)
-                let batchUID: String = row["batch_uid"]
-                let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
+            for claim in claims {
+                var line = claim.line.line
+                let key = claim.line.key
                 let attemptNumber = line.attempts + 1
-                try update.execute(arguments: [key.hex, attemptNumber, at, at, lineID])
+                try update.execute(arguments: [
+                    target.rawValue, key.hex, attemptNumber, at, at, line.id, line.generation, line.attempts,
+                ])
                 guard db.changesCount == 1 else { continue }
-                try insertAttempt.execute(arguments: [lineID, attemptNumber, line.generation, key.hex, at, evidence])
+                try insertAttempt.execute(arguments: [line.id, attemptNumber, line.generation, key.hex, at, claim.evidence])
                 try Self.appendEvent(
-                    db, lineID: lineID, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending, to: .processing,
+                    db, lineID: line.id, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending, to: target,
                     detail: "attempt \(attemptNumber), key \(key.hex)")
                 // The record as the update left it, without reading it back.
-                line.state = .processing
+                line.state = target
                 line.idempotencyKey = key.hex
                 line.attempts = attemptNumber
                 line.updatedAt = at
                 line.firstSentAt = line.firstSentAt ?? at
-                claimed.append(ClaimedLine(line: line, batchUID: batchUID, key: key, attemptNumber: attemptNumber))
+                claimed.append(ClaimedLine(line: line, batchUID: claim.line.batchUID, key: key, attemptNumber: attemptNumber))
             }
             return claimed
         }

@@ -1,30 +1,8 @@
 import Foundation
 import GRDB
+import RechargeCore
 
-/// Who holds the runner lease of a database.
-public struct LeaseHolder: Hashable, Sendable, Codable, FetchableRecord {
-    public var holder: String
-    public var host: String
-    public var pid: Int
-    public var acquiredAt: String
-    public var heartbeatAt: String
-    public var expiresAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case holder, host, pid
-        case acquiredAt = "acquired_at"
-        case heartbeatAt = "heartbeat_at"
-        case expiresAt = "expires_at"
-    }
-}
-
-/// The result of asking for the lease.
-public enum LeaseResult: Hashable, Sendable {
-    /// This runner holds it; `tookOverFrom` names a previous holder whose lease had expired.
-    case acquired(tookOverFrom: LeaseHolder?)
-    /// Another runner holds it and its heartbeat is fresh.
-    case held(by: LeaseHolder)
-}
+extension LeaseHolder: FetchableRecord {}
 
 extension RechargeDatabase {
     /// Takes the runner lease unless another runner holds a live one. One runner per database: two runners

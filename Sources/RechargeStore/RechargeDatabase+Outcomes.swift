@@ -2,42 +2,6 @@ import Foundation
 import GRDB
 import RechargeCore
 
-/// What became of one attempt, for ``RechargeDatabase/recordOutcomes(_:now:)``.
-public struct OutcomeRecord: Sendable {
-    public var lineID: Int64
-    public var attemptNumber: Int
-    /// The line event: `applied`, `rejected`, `notApplied`, `inDoubt` or `unresolvable`.
-    public var event: LineEvent
-    public var outcome: String
-    public var errorCode: String?
-    public var errorMessage: String?
-    public var providerReference: String?
-    public var receipt: ProviderReceipt?
-    /// When a line sent back to PENDING may be claimed again (backoff, `Retry-After`).
-    public var nextAttemptAt: Date?
-    /// When the attempt's request actually left (after admission), recorded on the attempt.
-    public var sentAt: Date?
-    public var actor: String
-
-    public init(
-        lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
-        providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil,
-        actor: String = "engine"
-    ) {
-        self.lineID = lineID
-        self.attemptNumber = attemptNumber
-        self.event = event
-        self.outcome = outcome
-        self.errorCode = errorCode
-        self.errorMessage = errorMessage
-        self.providerReference = providerReference
-        self.receipt = receipt
-        self.nextAttemptAt = nextAttemptAt
-        self.sentAt = sentAt
-        self.actor = actor
-    }
-}
-
 extension RechargeDatabase {
     /// Records several attempts' outcomes in one transaction (a group commit), each finishing its attempt and
     /// applying its line event with a guarded update.

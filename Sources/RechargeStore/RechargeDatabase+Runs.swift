@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RechargeCore
 
 /// One execution of `recharge run`, as the report lists it.
 public struct RunRecord: Hashable, Sendable, Codable, FetchableRecord {

@@ -2,16 +2,6 @@ import Foundation
 import GRDB
 import RechargeCore
 
-/// What is left to do for one provider account.
-public struct AccountWork: Hashable, Sendable {
-    public var pending: Int
-    public var processing: Int
-    /// The earliest `next_attempt_at` among pending lines that are not due yet; `nil` when none is deferred.
-    public var earliestDeferred: Date?
-
-    public var isEmpty: Bool { self.pending == 0 && self.processing == 0 }
-}
-
 extension RechargeDatabase {
     /// Pending and in-flight lines of `account` (in `batchID`, or in every batch), and when the next line deferred
     /// past `now` becomes due.
@@ -115,10 +105,4 @@ extension RechargeDatabase {
             return Set(rows.map { "\($0[0] as Int64)/\($0[1] as String)" })
         }
     }
-}
-
-/// A settled line that was sent, with the keys it was sent under that verification asks about.
-public struct SentLine: Hashable, Sendable {
-    public var line: LineRecord
-    public var keys: [String]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RechargeCore
 
 #if canImport(Glibc)
 import Glibc

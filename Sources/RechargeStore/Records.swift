@@ -30,66 +30,7 @@ public struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
     }
 }
 
-/// A stored line with its execution state.
-public struct LineRecord: Hashable, Sendable, Codable, FetchableRecord {
-    public var id: Int64
-    public var batchID: Int64
-    public var lineNumber: Int
-    public var reference: String
-    public var account: String
-    public var cardID: String
-    public var amountMinor: Int64
-    public var currency: String
-    public var remark: String?
-    public var payCoin: String?
-    public var payAccountNumber: String?
-    public var onBehalfOf: String?
-    public var state: LineState
-    public var generation: Int
-    public var idempotencyKey: String?
-    public var attempts: Int
-    public var providerReference: String?
-    public var lastErrorCode: String?
-    public var lastErrorMessage: String?
-    public var updatedAt: String
-    /// What the provider said reached the card and what it charged, where it reports them.
-    public var creditedMinor: Int64?
-    public var creditedCurrency: String?
-    public var feeMinor: Int64?
-    public var feeCurrency: String?
-    /// When the line was first claimed for sending, and when it reached a final state.
-    public var firstSentAt: String?
-    public var completedAt: String?
-    /// The line's position among its file's records (1..N); `nil` only for a line stored outside an import.
-    public var itemNumber: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case id
-        case batchID = "batch_id"
-        case lineNumber = "line_number"
-        case itemNumber = "item_number"
-        case reference, account
-        case cardID = "card_id"
-        case amountMinor = "amount_minor"
-        case currency, remark
-        case payCoin = "pay_coin"
-        case payAccountNumber = "pay_account_num"
-        case onBehalfOf = "on_behalf_of"
-        case state, generation
-        case idempotencyKey = "idempotency_key"
-        case attempts
-        case providerReference = "provider_reference"
-        case lastErrorCode = "last_error_code"
-        case lastErrorMessage = "last_error_message"
-        case updatedAt = "updated_at"
-        case creditedMinor = "credited_minor"
-        case creditedCurrency = "credited_currency"
-        case feeMinor = "fee_minor"
-        case feeCurrency = "fee_currency"
-        case firstSentAt = "first_sent_at"
-        case completedAt = "completed_at"
-    }
-}
+extension LineRecord: FetchableRecord {}
 
 /// An entry of the append-only event log.
 public struct EventRecord: Hashable, Sendable, Codable, FetchableRecord {

@@ -1,4 +1,5 @@
 import GRDB
+import RechargeCore
 
 /// The database schema as frozen migrations: a shipped migration is never edited, only followed by new ones.
 ///

@@ -25,7 +25,7 @@ import Testing
         let sendsBefore = provider.calls.filter { $0.kind == "recharge" }.count
         let lane = LookupLane(account: RunnerFixture.account, lookup: provider.lookup, clock: ContinuousClock())
         let reconciler = Reconciler(
-            database: fixture.database, lanes: [lane], clock: ContinuousClock(),
+            store: SQLiteEngineStore(fixture.database), lanes: [lane], clock: ContinuousClock(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let result = try await reconciler.verify(batchID: 1)
         // Verification only looks: not one send.
@@ -55,7 +55,7 @@ import Testing
             "slow", statuses: [.throttled(retryAfter: .milliseconds(20)), .applied(ProviderReceipt(providerReference: "R"))])
         let lane = LookupLane(account: RunnerFixture.account, lookup: provider.lookup, clock: ContinuousClock())
         let result = try await Reconciler(
-            database: fixture.database, lanes: [lane], clock: ContinuousClock(),
+            store: SQLiteEngineStore(fixture.database), lanes: [lane], clock: ContinuousClock(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         ).verify(batchID: 1)
         #expect(result.agreed == 1)

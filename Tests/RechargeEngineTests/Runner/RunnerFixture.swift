@@ -50,7 +50,7 @@ struct RunnerFixture {
     ) -> Runner<ContinuousClock> {
         let lane = AccountLane(account: account, client: provider, policy: policy, clock: ContinuousClock())
         return Runner(
-            database: self.database, lanes: [lane], policy: policy, clock: ContinuousClock(), now: now, identity: identity,
+            store: SQLiteEngineStore(self.database), lanes: [lane], policy: policy, clock: ContinuousClock(), now: now, identity: identity,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
@@ -60,7 +60,7 @@ struct RunnerFixture {
         now: @escaping @Sendable () -> Date
     ) -> Runner<C> where C.Duration == Duration {
         Runner(
-            database: self.database,
+            store: SQLiteEngineStore(self.database),
             lanes: lanes.map { AccountLane(account: $0.account, client: $0.provider, policy: policy, clock: clock) }, policy: policy,
             clock: clock, now: now, identity: RunnerIdentity(holder: "test-runner", host: "test-host", pid: 1),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))

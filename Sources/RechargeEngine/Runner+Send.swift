@@ -69,7 +69,11 @@ extension Runner {
             await self.record(
                 lane, line, attempt: attempt, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
         case .notApplied(let code, let message, let retryAfter):
-            await self.notApplied(lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, sentAt: sentAt)
+            await self.notApplied(
+                lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, throttled: false, sentAt: sentAt)
+        case .throttled(let code, let message, let retryAfter):
+            await self.notApplied(
+                lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, throttled: true, sentAt: sentAt)
         case .inDoubt(let code, let message):
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
@@ -158,10 +162,12 @@ extension Runner {
                             message: message,
                             reference: found)
                     else { return }
-                case .notApplied(let code, let message, let retryAfter):
-                    // The replay itself was not taken (throttled, not sent): it says nothing about the first send.
+                case .notApplied(let code, let message, _):
+                    // The replay itself was not taken (not sent): it says nothing about the first send.
                     reason = "the same-key replay was not answered (\(code): \(message))"
-                    if retryAfter != nil || code.hasSuffix("429") { wait = await self.throttled(lane, retryAfter: retryAfter) }
+                case .throttled(let code, let message, let retryAfter):
+                    reason = "the same-key replay was not answered (\(code): \(message))"
+                    wait = await self.throttled(lane, retryAfter: retryAfter)
                 case .inDoubt(let code, let message):
                     reason = "the same-key replay was in doubt too (\(code): \(message))"
                 }
@@ -183,8 +189,7 @@ extension Runner {
                 case .notApplied:
                     await self.notApplied(
                         lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request",
-                        retryAfter: nil
-                    )
+                        retryAfter: nil, throttled: false)
                     return
                 case .pending(let found):
                     reason = "the provider still reports it in progress"
@@ -234,9 +239,9 @@ extension Runner {
     /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
     /// or FAILED once the attempts are spent — nothing was applied either way.
     private func notApplied(
-        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?, sentAt: Date? = nil
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?, throttled: Bool,
+        sentAt: Date? = nil
     ) async {
-        let throttled = retryAfter != nil || code.hasSuffix("429")
         if throttled {
             let pause = retryAfter ?? self.policy.throttlePause
             self.progress.update(lane.name) { $0.throttled += 1 }

@@ -5,13 +5,13 @@ import Testing
 
 @Suite struct ClassificationTableTests {
     let table = ClassificationTable(
-        .vcc, [ClassificationRule("1001", .final, "sign error"), ClassificationRule("http:429", .retry, "rate limited")])
+        .vcc, [ClassificationRule("1001", .final, "sign error"), ClassificationRule("http:429", .throttled, "rate limited")])
 
     @Test func knownCodesTakeTheirClass() {
         #expect(self.table.outcome(code: "1001", message: "sign") == .rejected(code: "1001", message: "sign"))
         #expect(
             self.table.outcome(code: "http:429", message: "slow", retryAfter: .seconds(2))
-                == .notApplied(code: "http:429", message: "slow", retryAfter: .seconds(2)))
+                == .throttled(code: "http:429", message: "slow", retryAfter: .seconds(2)))
     }
 
     /// An answer nobody wrote down is never taken for a success or a failure.
@@ -47,7 +47,7 @@ import Testing
         #expect(lost == .inDoubt(code: "transport:failed", message: "deadline exceeded"))
 
         let throttled = Self.classify(kind, .response(status: 429, headers: [("Retry-After", "3")], body: Array("slow".utf8)))
-        if case .notApplied(let code, _, let retryAfter) = throttled {
+        if case .throttled(let code, _, let retryAfter) = throttled {
             #expect(code == "http:429" && retryAfter == .seconds(3), "\(throttled)")
         } else {
             Issue.record("\(kind): a 429 is not applied, to be sent again after Retry-After: \(throttled)")

@@ -105,7 +105,9 @@ import _CryptoExtras
         case (.final, .rejected(let code, let text)):
             #expect(code == rule.code)
             if let message { #expect(text == message) }
-        case (.retry, .notApplied(let code, _, let retryAfter)):
+        case (.retry, .notApplied(let code, _, _)):
+            #expect(code == rule.code)
+        case (.throttled, .throttled(let code, _, let retryAfter)):
             #expect(code == rule.code)
             if rule.code == "http:429" { #expect(retryAfter == .seconds(3)) }
         case (.inDoubt, .inDoubt(let code, _)), (.queryFirst, .inDoubt(let code, _)):

@@ -106,7 +106,7 @@ import _CryptoExtras
             faults.retryAfterSeconds = 7
             fixture.simulator.setFaults(faults, for: "pagsmile")
             let outcome = try await Self.client(fixture).recharge(fixture.request(.pagsmile, amount: "10.00"))
-            guard case .notApplied(let code, _, let retryAfter) = outcome else {
+            guard case .throttled(let code, _, let retryAfter) = outcome else {
                 Issue.record("\(outcome)")
                 return
             }

@@ -129,7 +129,9 @@ import _CryptoExtras
         switch (rule.answerClass, outcome) {
         case (.final, .rejected(let code, _)):
             #expect(code == expectedCode)
-        case (.retry, .notApplied(let code, _, let retryAfter)):
+        case (.retry, .notApplied(let code, _, _)):
+            #expect(code == expectedCode)
+        case (.throttled, .throttled(let code, _, let retryAfter)):
             #expect(code == expectedCode)
             if rule.code == "http:429" { #expect(retryAfter == .seconds(4)) }
         case (.inDoubt, .inDoubt(let code, _)), (.queryFirst, .inDoubt(let code, _)):

@@ -78,10 +78,10 @@ import Testing
                     $0.throttle = 1.0; $0.retryAfterSeconds = 4
                 }, for: "paycertify")
             guard
-                case .notApplied(let code, _, let retryAfter) = await (try Self.adapter(fixture)).recharge(
+                case .throttled(let code, _, let retryAfter) = await (try Self.adapter(fixture)).recharge(
                     fixture.request(.paycertify, amount: "10"))
             else {
-                Issue.record("not notApplied"); return
+                Issue.record("not throttled"); return
             }
             #expect(code == "http:429")
             #expect(retryAfter == .seconds(4))
@@ -97,7 +97,7 @@ import Testing
                 account: account, credentials: SimulatorFixture.credentials(.paycertify), client: fixture.client)
             let request = fixture.request(.paycertify, amount: "10")
             #expect(await paycertify.evidenceBeforeRecharge(request) == nil)
-            guard case .notApplied(let code, _, _) = await paycertify.recharge(request) else { Issue.record("not notApplied"); return }
+            guard case .notApplied(let code, _, _) = await paycertify.recharge(request) else { Issue.record("not throttled"); return }
             #expect(code == "transport:not-sent")
         }
     }

@@ -80,7 +80,7 @@ import Testing
         let outcome = PayCertifyClient.classify(.response(status: 429, headers: [("X-RateLimit-Remaining", "0")], body: Array(body.utf8)))
         #expect(
             outcome
-                == .notApplied(code: "http:429", message: "base: Rate limit exceeded", retryAfter: .seconds(1)))
+                == .throttled(code: "http:429", message: "base: Rate limit exceeded", retryAfter: .seconds(1)))
     }
 
     static func snapshot(_ available: String, _ ids: [String]) -> PayCertifyWire.Snapshot {

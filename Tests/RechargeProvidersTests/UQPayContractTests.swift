@@ -89,7 +89,7 @@ import Testing
             faults.retryAfterSeconds = 3
             fixture.simulator.setFaults(faults, for: "uqpay")
             let outcome = try await self.client(fixture).recharge(fixture.request(.uqpay, amount: "1.00"))
-            guard case .notApplied(let code, _, let retry) = outcome else { Issue.record("\(outcome)"); return }
+            guard case .throttled(let code, _, let retry) = outcome else { Issue.record("\(outcome)"); return }
             #expect(code == "http:429")
             #expect(retry == .seconds(3))
         }

@@ -89,8 +89,8 @@ import Testing
                     $0.throttle = 1.0; $0.retryAfterSeconds = 3
                 }, for: "vcc")
             let vcc = try Self.adapter(fixture)
-            guard case .notApplied(let code, _, let retryAfter) = await vcc.recharge(fixture.request(.vcc, amount: "10")) else {
-                Issue.record("not notApplied"); return
+            guard case .throttled(let code, _, let retryAfter) = await vcc.recharge(fixture.request(.vcc, amount: "10")) else {
+                Issue.record("not throttled"); return
             }
             #expect(code == "http:429")
             #expect(retryAfter == .seconds(3))

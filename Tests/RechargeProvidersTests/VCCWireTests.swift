@@ -132,7 +132,9 @@ import Testing
         let outcome = VCCClient.classify(Self.exchange(for: rule.code))
         switch (rule.answerClass, outcome) {
         case (.final, .rejected(let code, _)): #expect(code == rule.code)
-        case (.retry, .notApplied(let code, _, let retryAfter)):
+        case (.retry, .notApplied(let code, _, _)):
+            #expect(code == rule.code)
+        case (.throttled, .throttled(let code, _, let retryAfter)):
             #expect(code == rule.code)
             if rule.code == "http:429" { #expect(retryAfter == .seconds(2)) }
         case (.inDoubt, .inDoubt(let code, _)), (.queryFirst, .inDoubt(let code, _)): #expect(code == rule.code)

@@ -30,14 +30,7 @@ public struct ChargedAmount: Hashable, Sendable, CustomStringConvertible {
     /// unit's decimals are accepted. `nil` for anything else, or more significant decimals than the unit has.
     public static func parse(_ text: String, unit: String) -> ChargedAmount? {
         let unit = unit.uppercased()
-        var text = Substring(text.trimmingCharacters(in: .whitespaces))
-        guard !unit.isEmpty, !text.isEmpty else { return nil }
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return ChargedAmount(minorUnits: 0, unit: unit) }
-        guard let minor = try? Money.parseMinorUnits(String(text), exponent: Self.exponent(of: unit)) else { return nil }
+        guard !unit.isEmpty, let minor = Money.exactMinorUnits(text, exponent: Self.exponent(of: unit)) else { return nil }
         return ChargedAmount(minorUnits: minor, unit: unit)
     }
 

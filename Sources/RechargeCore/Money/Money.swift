@@ -43,6 +43,38 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return negative ? "-" + digits : digits
     }
 
+    /// Exact minor units of an amount as a provider writes it (`0`, `12.5`, `100.020`, and with `signed`, `-3`):
+    /// surrounding spaces are ignored, zero is accepted, decimals beyond `exponent` only when they are zeros.
+    /// `nil` for anything else (exponents, separators, too many significant decimals, overflow). The one reader
+    /// of provider amounts: an answer's amount is compared with the line's to the minor unit.
+    public static func exactMinorUnits(_ text: some StringProtocol, exponent: Int, signed: Bool = false) -> Int64? {
+        var body = Substring(text)
+        while body.first == " " || body.first == "\t" { body.removeFirst() }
+        while body.last == " " || body.last == "\t" { body.removeLast() }
+        var negative = false
+        if signed, body.first == "-" {
+            negative = true
+            body = body.dropFirst()
+        }
+        if let point = body.firstIndex(of: ".") {
+            // `1.` is not a number a provider writes; refuse it rather than guess.
+            guard body.index(after: point) < body.endIndex else { return nil }
+            // Trailing zeros past the currency's decimals carry no value: `400.000` USD is 400.00.
+            var decimals = body.distance(from: point, to: body.endIndex) - 1
+            while decimals > exponent, body.last == "0" {
+                body.removeLast()
+                decimals -= 1
+            }
+            if body.last == "." { body.removeLast() }
+        }
+        guard !body.isEmpty, body.first != "." else { return nil }
+        if body.utf8.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }), body.first != "." {
+            return body.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1 ? 0 : nil
+        }
+        guard let units = try? Self.parseMinorUnits(String(body), exponent: exponent) else { return nil }
+        return negative ? -units : units
+    }
+
     static func parseMinorUnits(_ text: String, exponent: Int) throws(AmountError) -> Int64 {
         let bytes = text.utf8
         guard !bytes.isEmpty else { throw .empty }

@@ -56,6 +56,9 @@ public enum RechargeOutcome: Hashable, Sendable {
     /// It provably did not take effect (not sent, refused before any effect, rate limited); send again later
     /// under the same key, after `retryAfter` when the provider said.
     case notApplied(code: String, message: String, retryAfter: Duration?)
+    /// The provider is rate limiting (HTTP 429, or its own code for it): nothing took effect. The account pauses
+    /// for `retryAfter` (or the policy's pause when the provider gave none) and the line is sent again.
+    case throttled(code: String, message: String, retryAfter: Duration?)
     /// It may or may not have taken effect (time-out, reset, 5xx after sending). Never re-sent blindly:
     /// resolved through the account's ``ProviderLookup``.
     case inDoubt(code: String, message: String)

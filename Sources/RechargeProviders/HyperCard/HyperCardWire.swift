@@ -43,12 +43,7 @@ enum HyperCardWire {
     /// An exact non-negative amount; zero (which ``Money/parse(_:currency:)`` refuses) and trailing zeros beyond
     /// the currency's decimals are accepted. `nil` for anything else.
     static func money(_ text: String?, currency: Currency) -> Money? {
-        guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return Money(minorUnits: 0, currency: currency) }
-        return try? Money.parse(text, currency: currency)
+        guard let text, let minor = Money.exactMinorUnits(text, exponent: currency.exponent) else { return nil }
+        return Money(minorUnits: minor, currency: currency)
     }
 }

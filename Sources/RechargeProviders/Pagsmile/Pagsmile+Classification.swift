@@ -13,7 +13,7 @@ extension PagsmileClient {
             ClassificationRule("30001/dublicate-order", .queryFirst, "order_no already used (sic): ask the detail query what became of it"),
             ClassificationRule("30001", .final, "input data error (invalid amount, currency, range, limit)"),
             ClassificationRule("30004/insufficient-balance", .final, "partner account balance is insufficient for this attempt"),
-            ClassificationRule("4004029", .retry, "too many requests (the payout API's code): nothing was done"),
+            ClassificationRule("4004029", .throttled, "too many requests (the payout API's code): nothing was done"),
         ])
 
     /// The table row for an answer: `code/sub_code` when the table has it, else `code`.

@@ -151,11 +151,7 @@ public struct PagsmileClient: ProviderClient {
 
     /// The outcome of the table row `key`, reported under the answer's full `code`.
     static func outcome(_ key: String, code: String, message: String, retryAfter: Duration?) -> RechargeOutcome {
-        switch Self.classification.rule(for: key).answerClass {
-        case .final: .rejected(code: code, message: message)
-        case .retry: .notApplied(code: code, message: message, retryAfter: retryAfter)
-        case .inDoubt, .queryFirst: .inDoubt(code: code, message: message)
-        }
+        Self.classification.rule(for: key).answerClass.outcome(code: code, message: message, retryAfter: retryAfter)
     }
 
     /// What a detail-query exchange says: `transaction_status` 1 is success; the sub-code `order-not-exist`, under

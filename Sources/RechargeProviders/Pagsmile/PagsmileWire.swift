@@ -53,13 +53,9 @@ enum PagsmileWire {
     /// The magnitude of an exact amount (`bill_amount` is signed: the partner-account side is negative);
     /// zero and trailing zeros beyond the currency's decimals are accepted. `nil` for anything else.
     static func money(_ text: String?, currency: Currency) -> Money? {
-        guard var text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard var text = text?.trimmingCharacters(in: .whitespaces) else { return nil }
         if text.hasPrefix("-") || text.hasPrefix("+") { text.removeFirst() }
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        if !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return Money(minorUnits: 0, currency: currency) }
-        return try? Money.parse(text, currency: currency)
+        guard let minor = Money.exactMinorUnits(text, exponent: currency.exponent) else { return nil }
+        return Money(minorUnits: minor, currency: currency)
     }
 }

@@ -146,27 +146,6 @@ enum PayCertifyWire {
     /// Exact minor units of a decimal text (`0`, `12.5`, `100.02`, `-3`); decimals beyond the currency's exponent
     /// only when they are zeros; no exponents. `nil` for anything else.
     static func minorUnits(_ text: String, exponent: Int) -> Int64? {
-        var bytes = Substring(text).utf8[...]
-        var negative = false
-        if bytes.first == UInt8(ascii: "-") {
-            negative = true
-            bytes = bytes.dropFirst()
-        }
-        let parts = bytes.split(separator: UInt8(ascii: "."), maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy({ (0x30...0x39).contains($0) }) else {
-            return nil
-        }
-        var fraction = parts.count == 2 ? Array(parts[1]) : []
-        guard parts.count == 1 || !fraction.isEmpty, fraction.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        while fraction.count > exponent, fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
-        guard fraction.count <= exponent else { return nil }
-        var units: Int64 = 0
-        for byte in Array(whole) + fraction + Array(repeating: UInt8(ascii: "0"), count: exponent - fraction.count) {
-            let (times, o1) = units.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times.addingReportingOverflow(Int64(byte - 0x30))
-            guard !o1, !o2 else { return nil }
-            units = sum
-        }
-        return negative ? -units : units
+        Money.exactMinorUnits(text, exponent: exponent, signed: true)
     }
 }

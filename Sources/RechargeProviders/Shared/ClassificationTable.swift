@@ -11,6 +11,9 @@ public enum AnswerClass: String, Sendable, Hashable, CaseIterable {
     case inDoubt
     /// The provider says it already has this key: ask the status query what became of it.
     case queryFirst
+    /// Rate limited: nothing was done; the account pauses (for `Retry-After` when given) and the line is sent
+    /// again under the same key.
+    case throttled
 
     /// The outcome of an answer of this class; `code` is reported as it came (it may be more specific than the
     /// table's row, such as `card_error/card_not_found`).
@@ -18,6 +21,7 @@ public enum AnswerClass: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .final: .rejected(code: code, message: message)
         case .retry: .notApplied(code: code, message: message, retryAfter: retryAfter)
+        case .throttled: .throttled(code: code, message: message, retryAfter: retryAfter)
         case .inDoubt, .queryFirst: .inDoubt(code: code, message: message)
         }
     }
@@ -63,7 +67,7 @@ public struct ClassificationTable: Sendable {
         ClassificationRule(
             "transport:failed", .inDoubt,
             "time-out or connection lost after sending: may have been applied; resolved by the provider's read-only lookup"),
-        ClassificationRule("http:429", .retry, "rate limited: nothing was applied; send again under the same key after Retry-After"),
+        ClassificationRule("http:429", .throttled, "rate limited: nothing was applied; send again under the same key after Retry-After"),
         ClassificationRule(
             "http:5xx", .inDoubt,
             "a server error after the request was sent: may have been applied; resolved by the provider's read-only lookup"),

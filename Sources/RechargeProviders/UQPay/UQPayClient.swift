@@ -71,7 +71,7 @@ public struct UQPayClient: ProviderClient {
                 return .rejected(code: "login/unauthorized", message: "\(failure): check the client id and api key")
             }
             if case .response(429, _, _) = failure.exchange {
-                return .notApplied(code: "http:429", message: "\(failure)", retryAfter: retryAfter(failure.exchange))
+                return .throttled(code: "http:429", message: "\(failure)", retryAfter: retryAfter(failure.exchange))
             }
             return .notApplied(code: "login", message: "\(failure)", retryAfter: nil)
         } catch {

@@ -55,6 +55,7 @@ struct UQPayLookup: ProviderLookup {
             case .applied(let receipt): return .applied(receipt)
             case .rejected(let code, let message): return .rejected(code: code, message: message)
             case .accepted(let reference, _, _): return .pending(reference: reference)
+            case .throttled(_, _, let retryAfter): return .throttled(retryAfter: retryAfter)
             case .notApplied(let code, let message, _), .inDoubt(let code, let message):
                 return .cannotTell(reason: "order query: \(code): \(message)")
             }

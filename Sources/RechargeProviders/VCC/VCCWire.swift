@@ -147,29 +147,6 @@ enum VCCWire {
     /// Exact minor units of a non-negative decimal text (`0`, `12.5`, `100.02`); decimals beyond the currency's
     /// exponent are accepted only when they are zeros. `nil` for anything else.
     static func minorUnits(_ text: String, exponent: Int) -> Int64? {
-        var negative = false
-        var body = Substring(text.trimmingCharacters(in: .whitespaces))
-        if body.hasPrefix("-") {
-            negative = true
-            body = body.dropFirst()
-        }
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit) else { return nil }
-        var fraction = parts.count == 2 ? parts[1] : ""
-        guard parts.count == 1 || !fraction.isEmpty, fraction.allSatisfy(\.isASCIIDigit) else { return nil }
-        while fraction.count > exponent, fraction.last == "0" { fraction = fraction.dropLast() }
-        guard fraction.count <= exponent else { return nil }
-        var units: Int64 = 0
-        for character in whole + fraction + String(repeating: "0", count: exponent - fraction.count) {
-            let (times, o1) = units.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times.addingReportingOverflow(Int64(character.asciiValue! - 48))
-            guard !o1, !o2 else { return nil }
-            units = sum
-        }
-        return negative ? -units : units
+        Money.exactMinorUnits(text, exponent: exponent, signed: true)
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { self.isASCII && self.isNumber }
 }

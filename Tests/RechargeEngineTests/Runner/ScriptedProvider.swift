@@ -110,7 +110,7 @@ final class ScriptedProvider: ProviderClient {
         case .applied: return .applied(ProviderReceipt(providerReference: "ref-\(request.key.hex.prefix(8))"))
         case .rejected: return .rejected(code: "card_frozen", message: "the card is frozen")
         case .notApplied: return .notApplied(code: "http:503", message: "unavailable before applying", retryAfter: nil)
-        case .throttled: return .notApplied(code: "http:429", message: "too many requests", retryAfter: .milliseconds(5))
+        case .throttled: return .throttled(code: "http:429", message: "too many requests", retryAfter: .milliseconds(5))
         // Applied at the provider, answer lost.
         case .inDoubt: return .inDoubt(code: "transport:failed", message: "connection reset after sending")
         case .accepted: return .accepted(reference: "order-\(request.cardID)", code: "order:PENDING", message: "pending")

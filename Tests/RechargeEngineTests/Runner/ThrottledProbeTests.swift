@@ -29,7 +29,7 @@ import Testing
             }
             switch number {
             case 1, 2: return .notApplied(code: "transport:not-sent", message: "connection refused", retryAfter: nil)
-            case 3: return .notApplied(code: "http:429", message: "too many requests", retryAfter: .seconds(1))
+            case 3: return .throttled(code: "http:429", message: "too many requests", retryAfter: .seconds(1))
             default:
                 self.state.withLock { $0.applied.append(request.cardID) }
                 return .applied(ProviderReceipt(providerReference: "r-\(request.cardID)"))

@@ -41,7 +41,7 @@ extension RechargeConfiguration {
     }
 
     /// A configuration from the text of a file, or its first problem (how many more there are in its message).
-    public static func decode(
+    package static func decode(
         _ data: Data, path: String, profiles: ProviderProfiles, environment: [String: String] = [:]
     ) throws(ConfigurationError) -> RechargeConfiguration {
         try Self.usable(Self.check(data, path: path, profiles: profiles, environment: environment, problems: []), path: path)

@@ -18,7 +18,7 @@ import RechargeCore
 /// silently ignored — unless a credential names it as its `env` source. Values are validated like the file's.
 /// Credentials are not overridable this way: their sources are in the file, their values in the variables those
 /// sources name.
-public enum EnvironmentOverrides {
+package enum EnvironmentOverrides {
     static let accountFields: [String: (key: String, numeric: Bool)] = [
         "BASEURL": ("baseURL", false), "TIMEOUTMILLISECONDS": ("timeoutMilliseconds", true),
         "REQUESTSPERSECOND": ("requestsPerSecond", true), "BURST": ("burst", true), "MAXINFLIGHT": ("maxInFlight", true),
@@ -46,7 +46,7 @@ public enum EnvironmentOverrides {
     ]
 
     /// The variable for a setting: `RECHARGE_` + the key path upper-cased, `.` and other punctuation as `_`.
-    public static func variable(_ components: String...) -> String {
+    package static func variable(_ components: String...) -> String {
         "RECHARGE_" + components.map(Self.normalized).joined(separator: "_")
     }
 

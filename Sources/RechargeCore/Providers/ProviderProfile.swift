@@ -10,8 +10,6 @@ public protocol ProviderProfile: Sendable {
     associatedtype Credentials: Sendable
 
     var kind: ProviderKind { get }
-    /// The provider's name as people write it (`HyperCard`), for messages.
-    var displayName: String { get }
     /// The credentials an account of this kind must configure, in the order they are checked.
     var credentialRequirements: [CredentialRequirement] { get }
     /// The account's credentials, typed, from the values resolved from their sources.
@@ -31,7 +29,7 @@ public protocol ProviderProfile: Sendable {
 
 extension ProviderProfile {
     /// The resolved value of the credential `name`, or the error saying it is missing.
-    public func credential(_ name: String, in values: [String: Secret], account: ProviderAccount) throws(ConfigurationError) -> Secret {
+    package func credential(_ name: String, in values: [String: Secret], account: ProviderAccount) throws(ConfigurationError) -> Secret {
         guard let value = values[name], !value.value.isEmpty else {
             throw ConfigurationError.credential(name, of: account.name, ConfigurationError.missingCredential)
         }
@@ -107,10 +105,10 @@ public struct ProviderProfiles: Sendable {
 extension ConfigurationError {
     /// A credential of the account `account` that is missing or cannot be used, named as
     /// `accounts.NAME.credentials.KEY`, with `problem` saying what is wrong and how to fix it.
-    public static func credential(_ name: String, of account: String, _ problem: String) -> ConfigurationError {
+    package static func credential(_ name: String, of account: String, _ problem: String) -> ConfigurationError {
         ConfigurationError(path: "configuration", key: "accounts.\(account).credentials.\(name)", message: problem)
     }
 
     /// What a credential that is not configured (or resolves to nothing) is told.
-    public static let missingCredential = "missing; give {\"env\": NAME} or {\"file\": PATH}"
+    package static let missingCredential = "missing; give {\"env\": NAME} or {\"file\": PATH}"
 }

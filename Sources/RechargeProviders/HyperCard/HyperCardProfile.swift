@@ -21,7 +21,6 @@ public struct HyperCardProfile: AdapterProfile {
     public init() {}
 
     public var kind: ProviderKind { .hypercard }
-    public var displayName: String { "HyperCard" }
 
     public var credentialRequirements: [CredentialRequirement] {
         [CredentialRequirement("apiKey", isSecret: false), CredentialRequirement("privateKey", isSecret: true)]

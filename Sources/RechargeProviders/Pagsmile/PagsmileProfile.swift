@@ -27,7 +27,6 @@ public struct PagsmileProfile: AdapterProfile {
     public init() {}
 
     public var kind: ProviderKind { .pagsmile }
-    public var displayName: String { "Pagsmile" }
 
     public var credentialRequirements: [CredentialRequirement] {
         [

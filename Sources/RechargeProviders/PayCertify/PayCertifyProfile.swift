@@ -17,7 +17,6 @@ public struct PayCertifyProfile: AdapterProfile {
     public init() {}
 
     public var kind: ProviderKind { .paycertify }
-    public var displayName: String { "PayCertify" }
 
     public var credentialRequirements: [CredentialRequirement] { [CredentialRequirement("token", isSecret: true)] }
 

@@ -22,7 +22,6 @@ public struct UQPayProfile: AdapterProfile {
     public init() {}
 
     public var kind: ProviderKind { .uqpay }
-    public var displayName: String { "UQPay" }
 
     public var credentialRequirements: [CredentialRequirement] {
         [CredentialRequirement("clientID", isSecret: false), CredentialRequirement("apiKey", isSecret: true)]

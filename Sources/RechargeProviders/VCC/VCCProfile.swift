@@ -18,7 +18,6 @@ public struct VCCProfile: AdapterProfile {
     public init() {}
 
     public var kind: ProviderKind { .vcc }
-    public var displayName: String { "VCC" }
 
     public var credentialRequirements: [CredentialRequirement] {
         [CredentialRequirement("companyID", isSecret: false), CredentialRequirement("apiKey", isSecret: true)]

@@ -26,6 +26,9 @@ let package = Package(
             name: "RechargeCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The configuration file: decoding (every problem in one pass), environment overrides, credential loading and
+        // the permission checks of the files it trusts.
+        .target(name: "RechargeConfig", dependencies: ["RechargeCore"]),
         // The SQLite store: schema, migrations, import, guarded transitions, status queries.
         .target(
             name: "RechargeStore",
@@ -45,6 +48,7 @@ let package = Package(
             name: "RechargeCLI",
             dependencies: [
                 "RechargeCore",
+                "RechargeConfig",
                 "RechargeStore",
                 "RechargeEngine",
                 "RechargeProviders",
@@ -95,6 +99,7 @@ let package = Package(
             name: "RechargeBench",
             dependencies: [
                 "RechargeCore",
+                "RechargeConfig",
                 "RechargeStore",
                 "RechargeReport",
                 "RechargeEngine",
@@ -122,10 +127,13 @@ let package = Package(
         ),
         // What several test targets share: a manual clock, a temporary directory, a seeded generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore"]),
+        .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore", "RechargeProviders"]),
+        .testTarget(name: "RechargeConfigTests", dependencies: ["TestSupport", "RechargeConfig", "RechargeCore", "RechargeProviders"]),
         .testTarget(
             name: "RechargeStoreTests",
-            dependencies: ["TestSupport", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TestSupport", "RechargeCore", "RechargeStore", "RechargeProviders", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "RechargeProvidersTests",
@@ -151,17 +159,21 @@ let package = Package(
         ),
         .testTarget(
             name: "RechargeCLITests",
-            dependencies: ["TestSupport", "RechargeCLI", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TestSupport", "RechargeCLI", "RechargeCore", "RechargeConfig", "RechargeEngine", "RechargeProviders", "RechargeStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "RechargeEngineTests",
             dependencies: [
-                "TestSupport", "RechargeEngine", "RechargeCore", "RechargeStore", .product(name: "Logging", package: "swift-log"),
+                "TestSupport", "RechargeEngine", "RechargeCore", "RechargeStore", "RechargeProviders",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "RechargeReportTests",
-            dependencies: ["TestSupport", "RechargeReport", "RechargeStore", "RechargeCore"],
+            dependencies: ["TestSupport", "RechargeReport", "RechargeStore", "RechargeCore", "RechargeProviders"],
             exclude: ["Golden"]
         ),
     ],
@@ -180,7 +192,7 @@ for target in package.targets where target.type != .system {
 if Context.environment["RECHARGE_FUZZ"] != nil {
     package.targets.append(
         .target(
-            name: "FuzzSupport", dependencies: ["RechargeCore"], path: "Fuzz/FuzzSupport",
+            name: "FuzzSupport", dependencies: ["RechargeCore", "RechargeProviders"], path: "Fuzz/FuzzSupport",
             swiftSettings: [.enableExperimentalFeature("Extern")]))
     for name in ["FuzzCSV", "FuzzJSON", "FuzzNDJSON", "FuzzMoney"] {
         package.targets.append(

@@ -1,4 +1,5 @@
 import RechargeCore
+import RechargeProviders
 
 /// libFuzzer's driver. With `-sanitize=fuzzer` libFuzzer would provide `main`, but SwiftPM points an executable's
 /// `main` at the module's own entry point (`NAME_main`), so each target's entry point starts the driver itself.
@@ -22,7 +23,7 @@ public func runFuzzer(
 /// hang or grow without bound — and a line it accepts must satisfy the validator's promises.
 public func fuzzBatch(_ start: UnsafeRawPointer, _ count: Int, format: BatchFormat) -> CInt {
     let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
-    let reader = BatchReader(configuration: .builtInDefault, diagnosticLimit: 20)
+    let reader = BatchReader(configuration: .builtInDefault, profiles: .all, diagnosticLimit: 20)
     _ = try? reader.read(bytes: bytes, name: "fuzz.\(format.rawValue)", format: format) { line in
         precondition(line.amount.minorUnits > 0, "an accepted line has a positive amount")
         precondition(!line.reference.isEmpty, "an accepted line has a reference")

@@ -1,5 +1,7 @@
 import Foundation
+import RechargeConfig
 import RechargeCore
+import RechargeProviders
 import RechargeSimulator
 
 /// The processor's configuration for a simulator on loopback: one account per provider, named after its kind,
@@ -13,6 +15,7 @@ enum EngineConfiguration {
             entry["requestsPerSecond"] = rate
             if let burst = settings.burst { entry["burst"] = burst }
         }
-        return try RechargeConfiguration.load(path: SimulatorAccountsFile.write(port: port, directory: directory, settings: entry))
+        return try RechargeConfiguration.load(
+            path: SimulatorAccountsFile.write(port: port, directory: directory, settings: entry), profiles: .all)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
+import RechargeProviders
 import RechargeStore
 import Synchronization
 
@@ -25,7 +26,7 @@ struct EngineOnlyBenchmark: AsyncParsableCommand {
         let database = try RechargeDatabase(path: folder + "/bench.sqlite")
         guard
             case .imported(let batch, _) = try database.importBatch(
-                ImportRequest(path: csv), reader: BatchReader(configuration: .builtInDefault))
+                ImportRequest(path: csv), reader: BatchReader(configuration: .builtInDefault, profiles: .all))
         else { throw EngineBenchError("the generated batch was not imported") }
 
         let policy = ExecutionPolicy()
@@ -34,7 +35,8 @@ struct EngineOnlyBenchmark: AsyncParsableCommand {
         for kind in ProviderKind.allCases {
             var account = ProviderAccount(name: kind.rawValue, kind: kind)
             account.maxInFlight = self.options.maxInFlight ?? 16
-            lanes.append(AccountLane(account: account, client: InstantProvider(kind: kind), policy: policy, clock: ContinuousClock()))
+            let rules = ProviderProfiles.all[kind]?.executionRules(for: account) ?? ExecutionRules()
+            lanes.append(AccountLane(account: account, client: InstantProvider(rules: rules), policy: policy, clock: ContinuousClock()))
         }
         var logger = Logger(label: "recharge-bench")
         logger.logLevel = .warning
@@ -53,23 +55,14 @@ struct EngineOnlyBenchmark: AsyncParsableCommand {
     }
 }
 
-/// A provider that applies every top-up at once, with the execution rules of the real adapter of its kind (VCC and
-/// PayCertify: one line per card at a time and a card read before each top-up).
+/// A provider that applies every top-up at once, with the execution rules of the real adapter of its kind (from its
+/// profile: VCC and PayCertify one line per card at a time, PayCertify a card read before each top-up).
 final class InstantProvider: ProviderClient {
-    let kind: ProviderKind
+    let executionRules: ExecutionRules
     private let references = Atomic<Int>(0)
 
-    init(kind: ProviderKind) {
-        self.kind = kind
-    }
-
-    var executionRules: ExecutionRules {
-        switch self.kind {
-        case .vcc: ExecutionRules(onePerCard: true)
-        case .paycertify: ExecutionRules(onePerCard: true, requiresEvidence: true)
-        case .uqpay: ExecutionRules(replayWindow: .seconds(24 * 3600))
-        default: ExecutionRules()
-        }
+    init(rules: ExecutionRules) {
+        self.executionRules = rules
     }
 
     var lookup: any ProviderLookup { InstantLookup() }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import RechargeConfig
 import RechargeCore
 import RechargeEngine
 import RechargeProviders
@@ -23,7 +24,7 @@ struct EngineWorkbench {
         let database = try RechargeDatabase(path: self.folder + "/bench.sqlite")
         guard
             case .imported(let batch, _) = try database.importBatch(
-                ImportRequest(path: csv), reader: BatchReader(configuration: .builtInDefault))
+                ImportRequest(path: csv), reader: BatchReader(configuration: .builtInDefault, profiles: .all))
         else { throw EngineBenchError("the generated batch was not imported") }
 
         var simulatorConfiguration = self.scenario.simulator(self.options)
@@ -66,7 +67,8 @@ struct EngineWorkbench {
         do {
             var lanes: [AccountLane<ContinuousClock>] = []
             for account in configuration.accounts {
-                let adapter = try ProviderClients.make(account: account, credentials: try account.resolveCredentials(), client: client)
+                let adapter = try ProviderClients.make(
+                    account: account, credentials: try account.resolveCredentials(profiles: .all), client: client)
                 lanes.append(AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock()))
             }
             let runner = Runner(

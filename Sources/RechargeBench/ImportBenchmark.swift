@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeProviders
 import RechargeStore
 
 /// `recharge-bench import`: generates CSV batches and times `validate` and `import` on them.
@@ -64,7 +65,7 @@ struct MeasureImport: AsyncParsableCommand {
     @Option var db: String?
 
     func run() async throws {
-        let reader = BatchReader(configuration: .builtInDefault)
+        let reader = BatchReader(configuration: .builtInDefault, profiles: .all)
         let lines: Int
         let duration: Duration
         switch self.operation {

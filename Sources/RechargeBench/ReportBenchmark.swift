@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import RechargeCore
+import RechargeProviders
 import RechargeReport
 import RechargeStore
 
@@ -38,7 +39,9 @@ struct ReportBenchmark: AsyncParsableCommand {
         let (_, setup) = try measure { () throws -> Void in
             try BatchFileGenerator.writeCSV(lines: self.lines, to: file)
             let database = try RechargeDatabase(path: path)
-            guard case .imported = try database.importBatch(ImportRequest(path: file), reader: BatchReader(configuration: .builtInDefault))
+            guard
+                case .imported = try database.importBatch(
+                    ImportRequest(path: file), reader: BatchReader(configuration: .builtInDefault, profiles: .all))
             else { throw ValidationError("the generated batch did not import") }
             try ReportSetup.settle(path: path, database: database)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeProviders
 import RechargeStore
 
 /// `recharge-bench measure-store`: the store calls the runner makes for each line, made back to back from one task:
@@ -25,7 +26,7 @@ struct StoreRateBenchmark: AsyncParsableCommand {
         let database = try RechargeDatabase(path: folder + "/bench.sqlite")
         guard
             case .imported(let batch, _) = try database.importBatch(
-                ImportRequest(path: csv), reader: BatchReader(configuration: .builtInDefault))
+                ImportRequest(path: csv), reader: BatchReader(configuration: .builtInDefault, profiles: .all))
         else { throw EngineBenchError("the generated batch was not imported") }
 
         var claimed: [ClaimedLine] = []

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import RechargeConfig
 import RechargeCore
+import RechargeProviders
 
 /// `recharge config check`: the effective configuration, secrets redacted, and every problem with its key.
 struct ConfigCommand: AsyncParsableCommand {
@@ -30,10 +32,12 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         // Every problem in one pass: the file's, then the credentials of every account that could be read.
         let (checked, fileProblems) =
-            self.global.config.map { RechargeConfiguration.check(path: $0, environment: environment) } ?? (.builtInDefault, [])
+            self.global.config.map { RechargeConfiguration.check(path: $0, profiles: .all, environment: environment) } ?? (
+                .builtInDefault, []
+            )
         var problems = fileProblems
         for account in checked?.accounts ?? [] {
-            problems += account.credentialProblems(path: path, environment: environment)
+            problems += account.credentialProblems(path: path, profiles: .all, environment: environment)
         }
         if let configuration = checked, fileProblems.isEmpty {
             // The effective configuration only when there is one: with problems in the file, there is not.
@@ -87,7 +91,7 @@ struct ConfigurationSummary: Encodable {
         self.environmentOverrides = configuration.environmentOverrides
         self.accounts = configuration.accounts.map { account in
             var credentials: [String: String] = [:]
-            let secrets = Set(CredentialRequirements.of(account.kind).filter(\.isSecret).map(\.name))
+            let secrets = Set((ProviderProfiles.all[account.kind]?.credentialRequirements ?? []).filter(\.isSecret).map(\.name))
             for (name, source) in account.credentials {
                 credentials[name] = Self.describe(source, isSecret: secrets.contains(name), environment: environment)
             }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RechargeConfig
 import RechargeCore
 import RechargeEngine
+import RechargeProviders
 import RechargeReport
 import RechargeSimulator
 import RechargeStore
@@ -87,7 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
             path = directory.appendingPathComponent(DemoSample.fileName).path
             try Data(DemoSample.bytes).write(to: URL(fileURLWithPath: path))
         }
-        let reader = BatchReader(configuration: .builtInDefault, control: ControlTotals(), diagnosticLimit: 20)
+        let reader = BatchReader(configuration: .builtInDefault, profiles: .all, control: ControlTotals(), diagnosticLimit: 20)
         switch try database.importBatch(ImportRequest(path: path, format: nil, name: nil, force: false), reader: reader) {
         case .imported(let batch, let result):
             Output.out("imported batch \(batch.id) '\(batch.name.terminalSafe)': \(result.lineCount) lines from \(path.terminalSafe)")
@@ -132,7 +134,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure(exitCode: RechargeExit.ioError, message: "cannot write the demo configuration: \(error)")
         }
         do {
-            return (path, try RechargeConfiguration.load(path: path))
+            return (path, try RechargeConfiguration.load(path: path, profiles: .all))
         } catch {
             throw CommandFailure(exitCode: RechargeExit.configError, message: "demo configuration: \(error.description)")
         }

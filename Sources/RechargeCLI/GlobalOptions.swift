@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import RechargeConfig
 import RechargeCore
+import RechargeProviders
 import RechargeStore
 
 /// Options every command takes.
@@ -30,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
     func loadConfiguration() throws -> RechargeConfiguration {
         guard let config else { return .builtInDefault }
         do {
-            return try RechargeConfiguration.load(path: config)
+            return try RechargeConfiguration.load(path: config, profiles: .all)
         } catch {
             throw CommandFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
         }
@@ -79,7 +81,8 @@ struct BatchFileOptions: ParsableArguments {
             }
             control.sums[currency] = amount
         }
-        return BatchReader(configuration: configuration, control: control, diagnosticLimit: max(1, self.maximumDiagnostics))
+        return BatchReader(
+            configuration: configuration, profiles: .all, control: control, diagnosticLimit: max(1, self.maximumDiagnostics))
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
+import RechargeProviders
 import RechargeStore
 import UnixSignals
 
@@ -64,7 +65,7 @@ struct InboxCommand: AsyncParsableCommand {
             progressStyle: self.execution.progress, logger: logger, stop: stop)
         let inbox = InboxRun(
             folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports), database: database,
-            reader: BatchReader(configuration: configuration, control: ControlTotals(), diagnosticLimit: 1_000),
+            reader: BatchReader(configuration: configuration, profiles: .all, control: ControlTotals(), diagnosticLimit: 1_000),
             session: session, stop: stop, settle: .milliseconds(max(0, settle)), logger: logger)
         let summary: InboxRun.Summary
         do {

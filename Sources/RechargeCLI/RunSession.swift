@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOSSL
+import RechargeConfig
 import RechargeCore
 import RechargeEngine
 import RechargeProviders
@@ -78,7 +79,7 @@ struct RunSession {
         var lanes: [AccountLane<ContinuousClock>] = []
         for account in accounts {
             do {
-                let credentials = try account.resolveCredentials()
+                let credentials = try account.resolveCredentials(profiles: .all)
                 let adapter = try ProviderClients.make(account: account, credentials: credentials, client: client)
                 lanes.append(AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock()))
             } catch {
@@ -94,7 +95,7 @@ struct RunSession {
         var lanes: [LookupLane<ContinuousClock>] = []
         for account in accounts {
             do {
-                let credentials = try account.resolveCredentials()
+                let credentials = try account.resolveCredentials(profiles: .all)
                 let lookup = try ProviderClients.lookup(account: account, credentials: credentials, client: client)
                 lanes.append(LookupLane(account: account, lookup: lookup, clock: ContinuousClock()))
             } catch {

@@ -1,21 +1,19 @@
 import AsyncHTTPClient
 import RechargeCore
 
-/// Makes the adapter for a provider account: the one place that knows which type speaks which kind.
+/// Makes the adapter for a provider account, through the profile of its kind (``AdapterProfiles``).
 public enum ProviderClients {
-    /// The adapter for `account`, with its resolved `credentials`.
+    /// The adapter for `account`, with its resolved `credentials` (decoded by the profile of its kind).
     ///
     /// - Throws: ``ConfigurationError`` naming the missing or unusable credential or setting.
     public static func make(
         account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) -> any ProviderClient {
-        switch account.kind {
-        case .vcc: try VCCClient(account: account, credentials: credentials, client: client, environment: environment)
-        case .hypercard: try HyperCardClient(account: account, credentials: credentials, client: client, environment: environment)
-        case .pagsmile: try PagsmileClient(account: account, credentials: credentials, client: client, environment: environment)
-        case .uqpay: try UQPayClient(account: account, credentials: credentials, client: client, environment: environment)
-        case .paycertify: try PayCertifyClient(account: account, credentials: credentials, client: client, environment: environment)
+        guard let profile = AdapterProfiles.byKind[account.kind] else {
+            throw ConfigurationError(
+                path: "configuration", key: "accounts.\(account.name).kind", message: "no adapter for \(account.kind.rawValue)")
         }
+        return try profile.makeClient(account: account, values: credentials, client: client, environment: environment)
     }
 
     /// The read-only half of the adapter for `account`: what `recharge reconcile` holds. It cannot send a top-up.

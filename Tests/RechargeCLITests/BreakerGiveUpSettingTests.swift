@@ -1,6 +1,8 @@
 import Foundation
+import RechargeConfig
 import RechargeCore
 import RechargeEngine
+import RechargeProviders
 import Testing
 
 @testable import RechargeCLI
@@ -15,7 +17,7 @@ import Testing
         let file = directory.appendingPathComponent("recharge.json")
         let json = #"{"accounts": [{"name": "vcc-main", "kind": "vcc"}], "timeouts": "# + timeouts + "}"
         try Data(json.utf8).write(to: file)
-        return ExecutionPolicy(configuration: try RechargeConfiguration.load(path: file.path, environment: environment))
+        return ExecutionPolicy(configuration: try RechargeConfiguration.load(path: file.path, profiles: .all, environment: environment))
     }
 
     @Test func theDefaultIsTenMinutes() throws {

@@ -1,3 +1,4 @@
+import RechargeProviders
 import Testing
 
 @testable import RechargeCore
@@ -35,7 +36,7 @@ import Testing
 
     @Test func anErrorFromOnLineStopsTheRead() {
         struct StoreFull: Error {}
-        let reader = BatchReader(configuration: .builtInDefault)
+        let reader = BatchReader(configuration: .builtInDefault, profiles: .all)
         let bytes = Array(csvBatch(ValidLine.vcc("R-1")).utf8)
         #expect(throws: StoreFull.self) {
             _ = try reader.read(bytes: bytes, name: "batch.csv", format: .csv) { _ in throw StoreFull() }

@@ -1,3 +1,4 @@
+import RechargeProviders
 import Testing
 
 @testable import RechargeCore
@@ -22,7 +23,7 @@ import Testing
             lineCount: 50,
             sums: ["BRL": "1105.90", "EUR": "385.50", "JPY": "10000", "MXN": "2450.50", "SGD": "415.80", "USD": "4911.20"])
         let path = samplePath("monthly-2026-11.csv")
-        let result = try BatchReader(configuration: .builtInDefault, control: control).read(path: path)
+        let result = try BatchReader(configuration: .builtInDefault, profiles: .all, control: control).read(path: path)
         #expect(result.diagnostics.errors.map(\.description) == [])
         #expect(result.isValid)
     }

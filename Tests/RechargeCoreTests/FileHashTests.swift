@@ -1,4 +1,5 @@
 import Foundation
+import RechargeProviders
 import Testing
 
 @testable import RechargeCore
@@ -41,7 +42,9 @@ import Testing
 
         let file = try TemporaryFile(named: "big.csv", contents: bytes)
         var fileLines: [Int] = []
-        let fromFile = try BatchReader(configuration: .builtInDefault).read(path: file.path) { fileLines.append($0.lineNumber) }
+        let fromFile = try BatchReader(configuration: .builtInDefault, profiles: .all).read(path: file.path) {
+            fileLines.append($0.lineNumber)
+        }
         let inMemory = try readBatch(bytes: bytes)
 
         #expect(fromFile.sha256 == inMemory.result.sha256)
@@ -57,7 +60,7 @@ import Testing
         var bytes = Array((fullHeader + "\n" + "vcc,\"1\"x,1.00,USD,R-1,,,,\n").utf8)
         bytes += [UInt8](repeating: UInt8(ascii: "z"), count: ByteInput.chunkSize + 10)
         let file = try TemporaryFile(named: "stops.csv", contents: bytes)
-        let fromFile = try BatchReader(configuration: .builtInDefault).read(path: file.path)
+        let fromFile = try BatchReader(configuration: .builtInDefault, profiles: .all).read(path: file.path)
         let inMemory = try readBatch(bytes: bytes)
         #expect(fromFile.diagnostics.errors.map(\.line) == [2])
         #expect(fromFile.byteCount == bytes.count)
@@ -84,7 +87,7 @@ import Testing
     }
 
     @Test func unreadablePaths() throws {
-        let reader = BatchReader(configuration: .builtInDefault)
+        let reader = BatchReader(configuration: .builtInDefault, profiles: .all)
         #expect(throws: BatchInputError.self) { try reader.read(path: "/nonexistent/batch.csv") }
         let file = try TemporaryFile(named: "batch.txt", text: fullHeader)
         #expect(throws: BatchInputError.self) { try reader.read(path: file.path) }

@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import RechargeProviders
 #endif
 
 /// Inputs that never end or are not batch files at all: refused before reading, at the byte limit while reading,
@@ -13,7 +14,7 @@ import Glibc
 struct HostileInputTests {
     @Test(arguments: [("/dev/zero", "a character device"), ("/dev/null", "a character device")])
     func aDeviceIsRefusedBeforeItIsRead(path: String, kind: String) {
-        let reader = BatchReader(configuration: .builtInDefault)
+        let reader = BatchReader(configuration: .builtInDefault, profiles: .all)
         for format in BatchFormat.allCases {
             #expect(
                 throws: BatchInputError(
@@ -29,7 +30,7 @@ struct HostileInputTests {
         let fifo = URL(fileURLWithPath: file.path).deletingLastPathComponent().appendingPathComponent("batch.csv").path
         #expect(mkfifo(fifo, 0o600) == 0)
         let error = #expect(throws: BatchInputError.self) {
-            try BatchReader(configuration: .builtInDefault).read(path: fifo)
+            try BatchReader(configuration: .builtInDefault, profiles: .all).read(path: fifo)
         }
         #expect(error?.message.hasPrefix("is not a regular file (a named pipe)") == true)
     }
@@ -44,7 +45,7 @@ struct HostileInputTests {
         case .ndjson: text = (1...400).map { vccItem("R-\($0)", amount: "\"\($0).00\"") + "\n" }.joined()
         }
         let file = try TemporaryFile(named: "batch.\(format.rawValue)", text: text)
-        var reader = BatchReader(configuration: .builtInDefault)
+        var reader = BatchReader(configuration: .builtInDefault, profiles: .all)
         #expect(throws: Never.self) { try reader.read(path: file.path) }
 
         reader.maximumFileBytes = text.utf8.count - 1
@@ -62,15 +63,6 @@ struct HostileInputTests {
         }
     }
 
-    @Test func theDefaultLimitIsOneGibibyteAndTheConfigurationSetsIt() throws {
-        #expect(BatchReader(configuration: .builtInDefault).maximumFileBytes == 1 << 30)
-        let file = try TemporaryFile(
-            named: "recharge.json", text: #"{"accounts": [{"name": "vcc", "kind": "vcc"}], "maximumFileBytes": 5000}"#)
-        let configuration = try RechargeConfiguration.load(path: file.path, environment: [:])
-        #expect(BatchReader(configuration: configuration).maximumFileBytes == 5000)
-        #expect(BatchReader.describeBytes(1 << 30) == "1 GiB (1073741824 bytes)")
-    }
-
     @Test(arguments: [
         ([0x00, 0x00], "the file is not JSON: it starts with byte 0x00 where a JSON batch starts with '{'"),
         (Array("PK\u{3}\u{4}".utf8), "the file is not JSON: it starts with 'P' where a JSON batch starts with '{'"),
@@ -80,7 +72,7 @@ struct HostileInputTests {
         // Far more than one read's worth after the bad byte: none of it is read.
         let bytes = start + [UInt8](repeating: 0, count: 3 * ByteInput.chunkSize)
         let file = try TemporaryFile(named: "batch.json", contents: bytes)
-        let result = try BatchReader(configuration: .builtInDefault).read(path: file.path)
+        let result = try BatchReader(configuration: .builtInDefault, profiles: .all).read(path: file.path)
         #expect(result.diagnostics.errorCount == 1)
         let error = try #require(result.diagnostics.errors.first)
         #expect(error.message.hasPrefix(message), "\(error)")
@@ -92,7 +84,7 @@ struct HostileInputTests {
     @Test func anNDJSONFileStopsAtAnImpossibleFirstLine() throws {
         let bytes = Array("\u{1}".utf8) + [UInt8](repeating: 0x41, count: 3 * ByteInput.chunkSize)
         let file = try TemporaryFile(named: "batch.ndjson", contents: bytes)
-        let result = try BatchReader(configuration: .builtInDefault).read(path: file.path)
+        let result = try BatchReader(configuration: .builtInDefault, profiles: .all).read(path: file.path)
         #expect(result.diagnostics.errorCount == 1)
         let error = try #require(result.diagnostics.errors.first)
         #expect(error.message.hasPrefix("the file is not JSON: it starts with byte 0x01 where an NDJSON line starts with '{'"))

@@ -1,4 +1,5 @@
 import Foundation
+import RechargeProviders
 import Testing
 
 @testable import RechargeCore
@@ -11,7 +12,9 @@ import Testing
     func readSample(_ name: String) throws -> ReadOutcome {
         var lines: [BatchLine] = []
         let path = samplePath(name)
-        let result = try BatchReader(configuration: .builtInDefault).read(path: path, displayName: name) { lines.append($0) }
+        let result = try BatchReader(configuration: .builtInDefault, profiles: .all).read(path: path, displayName: name) {
+            lines.append($0)
+        }
         return ReadOutcome(result: result, lines: lines)
     }
 

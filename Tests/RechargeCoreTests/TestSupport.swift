@@ -1,4 +1,5 @@
 import Foundation
+import RechargeProviders
 import Testing
 
 @testable import RechargeCore
@@ -67,7 +68,7 @@ func readBatch(
     control: ControlTotals = ControlTotals(), diagnosticLimit: Int = 100
 ) throws -> ReadOutcome {
     var lines: [BatchLine] = []
-    let reader = BatchReader(configuration: configuration, control: control, diagnosticLimit: diagnosticLimit)
+    let reader = BatchReader(configuration: configuration, profiles: .all, control: control, diagnosticLimit: diagnosticLimit)
     let result = try reader.read(bytes: bytes, name: "batch.\(format.rawValue)", format: format) { lines.append($0) }
     return ReadOutcome(result: result, lines: lines)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RechargeCore
+import RechargeProviders
 import RechargeStore
 import TestSupport
 import Testing
@@ -146,7 +147,8 @@ import Testing
             try Data("provider,card_id,amount,currency,reference\nvcc,100030108904,1.00,USD,R-1\n".utf8).write(
                 to: URL(fileURLWithPath: path))
             let outcome = try database.importBatch(
-                ImportRequest(path: path, name: "forced", force: force), reader: BatchReader(configuration: .builtInDefault), now: at())
+                ImportRequest(path: path, name: "forced", force: force),
+                reader: BatchReader(configuration: .builtInDefault, profiles: .all), now: at())
             guard case .imported(let batch, _) = outcome else { throw ReportError("not imported: \(outcome)") }
             return batch
         }

@@ -5,13 +5,13 @@
 public struct ProviderAccount: Hashable, Sendable {
     public var name: String
     public var kind: ProviderKind
-    /// The provider's base URL, such as `https://api.uqpay.com/api`.
+    /// The provider's base URL, such as `https://api-sandbox.uqpaytech.com/api` (UQPay).
     public var baseURL: String?
     /// HyperCard: the pay coin used when a line gives none.
     public var defaultPayCoin: String?
     /// Pagsmile: the partner account used when a line gives none.
     public var defaultPayAccountNumber: String?
-    /// Where each credential comes from (see ``CredentialRequirements``); the values are never stored here.
+    /// Where each credential comes from (see ``ProviderProfile/credentialRequirements``); the values are never stored here.
     public var credentials: [String: CredentialSource] = [:]
     /// How long one request may take before it is given up as in doubt.
     public var timeoutMilliseconds = 15_000

@@ -28,6 +28,9 @@ public enum BatchField: Int, CaseIterable, Sendable {
     /// The fields every line must have.
     public static let required: [BatchField] = [.provider, .cardID, .amount, .currency, .reference]
 
+    /// The fields only some providers use (see ``ProviderExtra``), in the order they are checked.
+    public static let providerExtras: [BatchField] = [.payCoin, .payAccountNumber, .onBehalfOf]
+
     /// The field with this name, ignoring case and surrounding spaces.
     public init?(name: String) {
         let normalized = name.trimmingASCIISpaces().lowercased()

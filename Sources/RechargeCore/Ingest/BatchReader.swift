@@ -21,6 +21,8 @@ public struct BatchReadResult: Sendable {
 /// a file with an error is rejected whole, so a caller storing lines in a transaction rolls it back.
 public struct BatchReader: Sendable {
     public var configuration: RechargeConfiguration
+    /// What each provider kind accepts: currencies, card ids, extras.
+    public var profiles: ProviderProfiles
     /// Control totals given outside the file (command-line flags); checked in addition to the file's own.
     public var control: ControlTotals
     public var diagnosticLimit: Int
@@ -31,8 +33,12 @@ public struct BatchReader: Sendable {
     /// 1 GiB: about eight million lines of a typical CSV batch, far more than a day's top-ups.
     public static let defaultMaximumFileBytes = 1 << 30
 
-    public init(configuration: RechargeConfiguration, control: ControlTotals = ControlTotals(), diagnosticLimit: Int = 100) {
+    public init(
+        configuration: RechargeConfiguration, profiles: ProviderProfiles, control: ControlTotals = ControlTotals(),
+        diagnosticLimit: Int = 100
+    ) {
         self.configuration = configuration
+        self.profiles = profiles
         self.control = control
         self.diagnosticLimit = diagnosticLimit
         self.maximumFileBytes = configuration.maximumFileBytes
@@ -70,7 +76,7 @@ public struct BatchReader: Sendable {
     ) throws -> BatchReadResult {
         try withoutActuallyEscaping(onLine) { onLine in
             var state = ReadState(
-                validator: BatchValidator(file: name, configuration: self.configuration),
+                validator: BatchValidator(file: name, configuration: self.configuration, profiles: self.profiles),
                 diagnostics: DiagnosticCollector(limit: self.diagnosticLimit), onLine: onLine)
             return try self.read(input: open(), format: format, state: &state)
         }

@@ -5,6 +5,7 @@
 struct BatchValidator {
     let file: String
     let configuration: RechargeConfiguration
+    let profiles: ProviderProfiles
     private(set) var lineCount = 0
     /// Currency code → sum of the valid lines' minor units.
     private(set) var sums: [String: Int64] = [:]
@@ -12,9 +13,10 @@ struct BatchValidator {
     private var repeatLines: [Fingerprint: Int32] = [:]
     private var accounts: [String: ProviderAccount]
 
-    init(file: String, configuration: RechargeConfiguration) {
+    init(file: String, configuration: RechargeConfiguration, profiles: ProviderProfiles) {
         self.file = file
         self.configuration = configuration
+        self.profiles = profiles
         self.accounts = Dictionary(configuration.accounts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -46,14 +48,19 @@ struct BatchValidator {
         let currencyCode = required(.currency)
         let reference = required(.reference)
         let remark = text(.remark)
-        let payCoin = text(.payCoin)
-        let payAccountNumber = text(.payAccountNumber)
-        let onBehalfOf = text(.onBehalfOf)
+        let extraValues = BatchField.providerExtras.map { text($0) }
 
         var account: ProviderAccount?
+        var profile: (any ProviderProfile)?
         if let accountName {
             account = self.accounts[accountName]
-            if account == nil {
+            if let found = account {
+                profile = self.profiles[found.kind]
+                if profile == nil {
+                    report(.provider, accountName, "the processor does not know how to speak \(found.kind.rawValue)")
+                    account = nil
+                }
+            } else {
                 let names = self.configuration.accounts.prefix(10).map(\.name).joined(separator: ", ")
                 report(.provider, accountName, "no provider account of this name is configured (configured: \(names))")
             }
@@ -65,7 +72,7 @@ struct BatchValidator {
             if currency == nil {
                 let hint = Currency(code: currencyCode.uppercased()) != nil ? "; codes are upper case" : ""
                 report(.currency, currencyCode, "not an ISO 4217 currency code\(hint)")
-            } else if let account, let allowed = Self.currencies(for: account.kind), !allowed.contains(currencyCode) {
+            } else if let account, let allowed = profile?.acceptedCurrencies, !allowed.contains(currencyCode) {
                 report(.currency, currencyCode, "\(account.kind.rawValue) cards are in \(allowed.sorted().joined(separator: " or ")) only")
             }
         }
@@ -98,11 +105,11 @@ struct BatchValidator {
             }
         }
 
-        if let cardID, let account, let problem = Self.cardIDProblem(cardID, kind: account.kind) {
+        if let cardID, let profile, let problem = Self.cardIDProblem(cardID, profile: profile) {
             report(.cardID, cardID, problem)
         }
         if let reference {
-            if let problem = Self.textProblem(reference, maximum: 128) {
+            if let problem = FieldRules.textProblem(reference, maximum: 128) {
                 report(.reference, reference, problem)
             } else {
                 let key = Fingerprint(reference)
@@ -113,14 +120,14 @@ struct BatchValidator {
                 }
             }
         }
-        if let remark, let problem = Self.textProblem(remark, maximum: 255) {
+        if let remark, let problem = FieldRules.textProblem(remark, maximum: 255) {
             report(.remark, remark, problem)
         }
-        if let account {
-            self.checkExtras(account: account, payCoin: payCoin, payAccountNumber: payAccountNumber, onBehalfOf: onBehalfOf, report: report)
+        if let account, let profile {
+            self.checkExtras(extraValues, account: account, profile: profile, report: report)
         }
 
-        guard diagnostics.errorCount == errorsBefore, let account, let cardID, let amount, let reference else {
+        guard diagnostics.errorCount == errorsBefore, let account, let profile, let cardID, let amount, let reference else {
             return nil
         }
         let (sum, overflow) = self.sums[amount.currency.code, default: 0].addingReportingOverflow(amount.minorUnits)
@@ -139,12 +146,16 @@ struct BatchValidator {
         } else {
             self.repeatLines[repeatKey] = Int32(clamping: record.line)
         }
+        // An extra the provider uses: the line's value, else the account's default. Other extras are refused above.
+        var extras: [BatchField: String] = [:]
+        for (field, value) in zip(BatchField.providerExtras, extraValues) {
+            guard let extra = profile.extras.first(where: { $0.field == field }) else { continue }
+            extras[field] = value ?? extra.accountDefault(account)
+        }
         return BatchLine(
             lineNumber: record.item ?? record.line, account: account.name, cardID: cardID, amount: amount,
-            reference: reference, remark: remark,
-            payCoin: account.kind == .hypercard ? (payCoin ?? account.defaultPayCoin) : nil,
-            payAccountNumber: account.kind == .pagsmile ? (payAccountNumber ?? account.defaultPayAccountNumber) : nil,
-            onBehalfOf: onBehalfOf, position: self.lineCount)
+            reference: reference, remark: remark, payCoin: extras[.payCoin], payAccountNumber: extras[.payAccountNumber],
+            onBehalfOf: extras[.onBehalfOf], position: self.lineCount)
     }
 
     /// Checks the expected line count and sums against what was read. Call after the last record.
@@ -184,85 +195,34 @@ struct BatchValidator {
         }
     }
 
+    /// Checks the extras a line gives against the ones its provider uses, and asks for a required one it lacks.
     private func checkExtras(
-        account: ProviderAccount, payCoin: String?, payAccountNumber: String?, onBehalfOf: String?,
-        report: (BatchField?, String?, String) -> Void
+        _ values: [String?], account: ProviderAccount, profile: any ProviderProfile, report: (BatchField?, String?, String) -> Void
     ) {
         let kind = account.kind
-        if let payCoin {
-            if kind != .hypercard {
-                report(.payCoin, payCoin, "only HyperCard accounts use a pay coin; leave it empty for \(kind.rawValue)")
-            } else if payCoin.utf8.count > 20 || !payCoin.unicodeScalars.allSatisfy(Self.isASCIIAlphanumeric) {
-                report(.payCoin, payCoin, "a pay coin is 1 to 20 letters or digits, such as usdt")
+        for (field, value) in zip(BatchField.providerExtras, values) {
+            let extra = profile.extras.first { $0.field == field }
+            if let value {
+                if let extra {
+                    if let problem = extra.problem(value) { report(field, value, problem) }
+                } else {
+                    let usedBy = self.profiles.user(of: field)?.usedOnlyBy ?? "no provider uses \(field.name)"
+                    report(field, value, "\(usedBy); leave it empty for \(kind.rawValue)")
+                }
+            } else if let extra, extra.accountDefault(account) == nil, let missing = extra.missing {
+                report(field, nil, missing(account))
             }
-        } else if kind == .hypercard && account.defaultPayCoin == nil {
-            report(.payCoin, nil, "HyperCard needs a pay coin: give pay_coin or set defaultPayCoin on account '\(account.name)'")
-        }
-        if let payAccountNumber {
-            if kind != .pagsmile {
-                report(
-                    .payAccountNumber, payAccountNumber, "only Pagsmile accounts use pay_account_num; leave it empty for \(kind.rawValue)")
-            } else if let problem = Self.textProblem(payAccountNumber, maximum: 48) {
-                report(.payAccountNumber, payAccountNumber, problem)
-            }
-        } else if kind == .pagsmile && account.defaultPayAccountNumber == nil {
-            report(
-                .payAccountNumber, nil,
-                "Pagsmile needs the partner account: give pay_account_num or set defaultPayAccountNumber on account '\(account.name)'")
-        }
-        if let onBehalfOf {
-            if kind != .uqpay {
-                report(.onBehalfOf, onBehalfOf, "only UQPay accounts use on_behalf_of; leave it empty for \(kind.rawValue)")
-            } else if !Self.isUUID(onBehalfOf) {
-                report(.onBehalfOf, onBehalfOf, "a UQPay sub-account id is a UUID such as 3f2b8c1e-9a4d-4c2e-8f1a-2b3c4d5e6f70")
-            }
-        }
-    }
-
-    /// The currencies a provider's cards can hold, where the provider restricts them.
-    static func currencies(for kind: ProviderKind) -> Set<String>? {
-        switch kind {
-        case .paycertify: ["USD"]
-        case .uqpay: ["USD", "SGD"]
-        case .vcc, .hypercard, .pagsmile: nil
         }
     }
 
     /// Why a card id does not have the shape the provider uses, or `nil` when it does.
-    static func cardIDProblem(_ cardID: String, kind: ProviderKind) -> String? {
-        guard let problem = Self.cardIDShapeProblem(cardID, kind: kind) else { return nil }
+    static func cardIDProblem(_ cardID: String, profile: any ProviderProfile) -> String? {
+        guard let problem = profile.cardIDProblem(cardID) else { return nil }
         if Self.isScientificNotation(cardID) {
             return "the spreadsheet wrote the card id in scientific notation (its digits are lost): "
                 + "format the column as text and export again"
         }
         return problem
-    }
-
-    private static func cardIDShapeProblem(_ cardID: String, kind: ProviderKind) -> String? {
-        switch kind {
-        case .vcc:
-            cardID.utf8.count <= 20 && cardID.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-                ? nil : "a VCC card id is 1 to 20 digits"
-        case .hypercard:
-            cardID.utf8.count <= 64 && cardID.unicodeScalars.allSatisfy(Self.isASCIIAlphanumeric)
-                ? nil : "a HyperCard card id is 1 to 64 letters or digits"
-        case .pagsmile:
-            cardID.utf8.count <= 20 && cardID.unicodeScalars.allSatisfy({ Self.isASCIIAlphanumeric($0) || $0 == "-" || $0 == "_" })
-                ? nil : "a Pagsmile card token is 1 to 20 letters, digits, '-' or '_'"
-        case .uqpay:
-            Self.isUUID(cardID) ? nil : "a UQPay card id is a UUID such as f3703ef0-f9cb-429c-93fe-5cb435cc1d96"
-        case .paycertify:
-            Self.isUUID(cardID) ? nil : "a PayCertify vCard id is a UUID such as 0b7e6f0e-3f4c-4d8e-9a57-7c1b2d3e4f50"
-        }
-    }
-
-    /// Why a free-text field is unacceptable (control characters, length), or `nil`.
-    static func textProblem(_ text: String, maximum: Int) -> String? {
-        if TerminalText.needsEscaping(text) {
-            return "control characters (line breaks, tabs, escape sequences) and text-direction overrides are not allowed here"
-        }
-        let count = text.count
-        return count > maximum ? "at most \(maximum) characters, this has \(count)" : nil
     }
 
     /// `1.00030E+08`, `1E+19`: how a spreadsheet shows a long number in a cell formatted as a number.
@@ -276,23 +236,6 @@ struct BatchValidator {
         let mantissaDigits = mantissa.filter { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: ",") }
         return !exponent.isEmpty && exponent.allSatisfy(isDigit) && isDigit(mantissa.first!) && mantissaDigits.allSatisfy(isDigit)
             && mantissa.count - mantissaDigits.count <= 1
-    }
-
-    static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte) else { return false }
-            }
-        }
-        return true
-    }
-
-    static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }
 }
 

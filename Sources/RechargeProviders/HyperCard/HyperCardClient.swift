@@ -16,38 +16,40 @@ public struct HyperCardClient: ProviderClient {
     let environment: AdapterEnvironment
     let queries: HyperCardLookup
 
-    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
+    /// - Throws: ``ConfigurationError`` naming the base URL when the account has none.
     public init(
-        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+        account: ProviderAccount, credentials: HyperCardCredentials, client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) {
-        func key(_ name: String) -> String { "accounts.\(account.name).\(name)" }
-        let baseURL = try account.resolvedBaseURL(hint: "HyperCard gives it with the merchant account")
-        guard let merchantID = credentials["apiKey"]?.value, !merchantID.isEmpty else {
-            throw ConfigurationError(path: "configuration", key: key("credentials.apiKey"), message: "missing (the HyperCard merchant id)")
-        }
-        guard let pem = credentials["privateKey"]?.value, !pem.isEmpty else {
-            throw ConfigurationError(
-                path: "configuration", key: key("credentials.privateKey"), message: "missing (the merchant RSA private key, PEM)")
-        }
-        // HyperCard's keys are 1024-bit, which only the unsafe initialiser accepts.
-        guard let privateKey = try? _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem) else {
-            throw ConfigurationError(
-                path: "configuration", key: key("credentials.privateKey"), message: "not a readable RSA private key in PEM form")
-        }
+        let baseURL = try HyperCardProfile().baseURL(for: account)
         self.account = account
         self.baseURL = baseURL
-        self.merchantID = merchantID
-        self.privateKey = privateKey
+        self.merchantID = credentials.merchantID
+        self.privateKey = credentials.privateKey
         let transport = HTTPTransport(client: client)
         self.transport = transport
         self.environment = environment
         self.queries = HyperCardLookup(
-            baseURL: baseURL, signer: HyperCardSigner(merchantID: merchantID, privateKey: privateKey, environment: environment),
+            baseURL: baseURL,
+            signer: HyperCardSigner(merchantID: credentials.merchantID, privateKey: credentials.privateKey, environment: environment),
             transport: ReadOnlyTransport(transport, reads: [(.POST, "openapi/card/recharge/query")]),
             timeout: .milliseconds(account.timeoutMilliseconds))
     }
 
+    /// The adapter from resolved credential values, decoded by ``HyperCardProfile``.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        try self.init(
+            account: account, credentials: HyperCardProfile().decodeCredentials(credentials, account: account), client: client,
+            environment: environment)
+    }
+
     public var lookup: any ProviderLookup { self.queries }
+
+    /// ``HyperCardProfile/executionRules(for:)``.
+    public var executionRules: ExecutionRules { HyperCardProfile().executionRules(for: self.account) }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         guard let payCoin = request.payCoin ?? request.account.defaultPayCoin ?? self.account.defaultPayCoin, !payCoin.isEmpty else {

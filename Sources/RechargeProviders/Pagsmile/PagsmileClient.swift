@@ -21,49 +21,43 @@ public struct PagsmileClient: ProviderClient {
     let environment: AdapterEnvironment
     let details: PagsmileLookup
 
-    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
+    /// - Throws: ``ConfigurationError`` naming the base URL when the account has none.
     public init(
-        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+        account: ProviderAccount, credentials: PagsmileCredentials, client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) {
-        func key(_ name: String) -> String { "accounts.\(account.name).\(name)" }
-        func required(_ name: String, _ what: String) throws(ConfigurationError) -> String {
-            guard let value = credentials[name]?.value, !value.isEmpty else {
-                throw ConfigurationError(path: "configuration", key: key("credentials.\(name)"), message: "missing (\(what))")
-            }
-            return value
-        }
-        let baseURL = try account.resolvedBaseURL(hint: "e.g. https://card-api-sandbox.pagsmile.com")
-        let appID = try required("appID", "the Pagsmile app id")
-        let partnerID = try required("partnerID", "the Pagsmile partner id")
-        let platformPEM = try required("platformPublicKey", "Pagsmile's RSA public key, PEM")
-        let merchantPEM = try required("merchantPrivateKey", "the merchant RSA private key, PEM")
-        guard let platformKey = try? _RSA.Encryption.PublicKey(pemRepresentation: platformPEM) else {
-            throw ConfigurationError(
-                path: "configuration", key: key("credentials.platformPublicKey"),
-                message: "not a readable RSA public key in PEM form (2048 bits or more)")
-        }
-        guard let merchantKey = try? _RSA.Encryption.PrivateKey(pemRepresentation: merchantPEM) else {
-            throw ConfigurationError(
-                path: "configuration", key: key("credentials.merchantPrivateKey"),
-                message: "not a readable RSA private key in PEM form (2048 bits or more)")
-        }
+        let baseURL = try PagsmileProfile().baseURL(for: account)
         self.account = account
         self.baseURL = baseURL
-        self.appID = appID
-        self.partnerID = partnerID
-        self.platformKey = platformKey
-        self.merchantKey = merchantKey
+        self.appID = credentials.appID
+        self.partnerID = credentials.partnerID
+        self.platformKey = credentials.platformKey
+        self.merchantKey = credentials.merchantKey
         let transport = HTTPTransport(client: client)
         self.transport = transport
         self.environment = environment
         self.details = PagsmileLookup(
             sealer: PagsmileSealer(
-                appID: appID, partnerID: partnerID, platformKey: platformKey, merchantKey: merchantKey, environment: environment),
+                appID: credentials.appID, partnerID: credentials.partnerID, platformKey: credentials.platformKey,
+                merchantKey: credentials.merchantKey, environment: environment),
             baseURL: baseURL, transport: ReadOnlyTransport(transport, reads: [(.POST, "issuing/card/query-card-transaction-detail")]),
             timeout: .milliseconds(account.timeoutMilliseconds))
     }
 
+    /// The adapter from resolved credential values, decoded by ``PagsmileProfile``.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing or unparsable.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        try self.init(
+            account: account, credentials: PagsmileProfile().decodeCredentials(credentials, account: account), client: client,
+            environment: environment)
+    }
+
     public var lookup: any ProviderLookup { self.details }
+
+    /// ``PagsmileProfile/executionRules(for:)``.
+    public var executionRules: ExecutionRules { PagsmileProfile().executionRules(for: self.account) }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         guard

@@ -17,8 +17,6 @@ import RechargeCore
 /// The `vcard` answers carry the card's full PAN (`card_number`); it is dropped while parsing and never
 /// stored, logged or copied into an outcome.
 public struct PayCertifyClient: ProviderClient {
-    public static let defaultBaseURL = "https://vcard-api.paycertify.com/api"
-
     public let account: ProviderAccount
     let baseURL: String
     let token: Secret
@@ -26,15 +24,11 @@ public struct PayCertifyClient: ProviderClient {
     let environment: AdapterEnvironment
     let cards: PayCertifyLookup
 
-    /// - Throws: ``ConfigurationError`` naming the missing `token` credential.
     public init(
-        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+        account: ProviderAccount, credentials: PayCertifyCredentials, client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) {
-        guard let token = credentials["token"], !token.value.isEmpty else {
-            throw ConfigurationError(
-                path: "configuration", key: "accounts.\(account.name).credentials.token", message: "missing PayCertify credential token")
-        }
-        let baseURL = try account.resolvedBaseURL(fallback: Self.defaultBaseURL, hint: "")
+        let token = credentials.token
+        let baseURL = try PayCertifyProfile().baseURL(for: account)
         self.account = account
         self.baseURL = baseURL
         self.token = token
@@ -44,6 +38,17 @@ public struct PayCertifyClient: ProviderClient {
         self.cards = PayCertifyLookup(
             baseURL: baseURL, token: token, transport: ReadOnlyTransport(transport, reads: [(.GET, "vcards/*")]),
             timeout: .milliseconds(account.timeoutMilliseconds))
+    }
+
+    /// The adapter from resolved credential values, decoded by ``PayCertifyProfile``.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the missing `token` credential.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        try self.init(
+            account: account, credentials: PayCertifyProfile().decodeCredentials(credentials, account: account), client: client,
+            environment: environment)
     }
 
     var timeout: Duration { .milliseconds(self.account.timeoutMilliseconds) }
@@ -56,12 +61,9 @@ public struct PayCertifyClient: ProviderClient {
 
     // MARK: - ProviderClient
 
-    /// One reload per card in flight and a snapshot before each (the only way to resolve a lost answer), and no
+    /// ``PayCertifyProfile/executionRules(for:)``: one reload per card in flight, a snapshot before each, and no
     /// comparison before the time-out has passed since sending.
-    public var executionRules: ExecutionRules {
-        ExecutionRules(
-            onePerCard: true, requiresEvidence: true, statusDelayAfterSend: .milliseconds(self.account.timeoutMilliseconds))
-    }
+    public var executionRules: ExecutionRules { PayCertifyProfile().executionRules(for: self.account) }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let exchange = await self.transport.send(

@@ -12,9 +12,6 @@ import RechargeCore
 /// with the cached original result and creates nothing new [DOC integration FAQ]; past that, a replay would be a
 /// second top-up, and the line goes UNKNOWN. The replay is a send, so it is this type's, never the lookup's.
 public struct UQPayClient: ProviderClient {
-    /// UQPay caches the answer to an `x-idempotency-key` for 24 hours [DOC integration FAQ].
-    public static let replayWindow = Duration.seconds(24 * 3600)
-
     let account: ProviderAccount
     let baseURL: String
     let clientID: Secret
@@ -24,15 +21,13 @@ public struct UQPayClient: ProviderClient {
     let tokens: UQPayTokenCache
     let orders: UQPayLookup
 
+    /// - Throws: ``ConfigurationError`` naming the base URL when the account has none.
     public init(
-        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+        account: ProviderAccount, credentials: UQPayCredentials, client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) {
-        guard let clientID = credentials["clientID"], let apiKey = credentials["apiKey"] else {
-            throw ConfigurationError(
-                path: "configuration", key: "accounts.\(account.name).credentials", message: "UQPay needs clientID and apiKey")
-        }
-        let baseURL = try account.resolvedBaseURL(
-            hint: "production https://api.uqpay.com/api, sandbox https://api-sandbox.uqpaytech.com/api")
+        let clientID = credentials.clientID
+        let apiKey = credentials.apiKey
+        let baseURL = try UQPayProfile().baseURL(for: account)
         self.account = account
         self.baseURL = baseURL
         self.clientID = clientID
@@ -56,10 +51,21 @@ public struct UQPayClient: ProviderClient {
             tokens: self.tokens)
     }
 
+    /// The adapter from resolved credential values, decoded by ``UQPayProfile``.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        try self.init(
+            account: account, credentials: UQPayProfile().decodeCredentials(credentials, account: account), client: client,
+            environment: environment)
+    }
+
     public var lookup: any ProviderLookup { self.orders }
 
-    /// A lost answer is resolved by the order query, or within the replay window by a same-key replay.
-    public var executionRules: ExecutionRules { ExecutionRules(replayWindow: Self.replayWindow) }
+    /// ``UQPayProfile/executionRules(for:)``: the order query, or within the replay window a same-key replay.
+    public var executionRules: ExecutionRules { UQPayProfile().executionRules(for: self.account) }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let exchange: HTTPExchange

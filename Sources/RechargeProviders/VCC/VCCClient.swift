@@ -22,27 +22,33 @@ public struct VCCClient: ProviderClient {
     let environment: AdapterEnvironment
     let reads: VCCLookup
 
-    /// - Throws: ``ConfigurationError`` naming the missing credential (`companyID`, `apiKey`) or base URL.
+    /// - Throws: ``ConfigurationError`` naming the base URL when the account has none.
     public init(
-        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+        account: ProviderAccount, credentials: VCCCredentials, client: HTTPClient, environment: AdapterEnvironment = .live
     ) throws(ConfigurationError) {
-        for name in ["companyID", "apiKey"] where (credentials[name]?.value ?? "").isEmpty {
-            throw ConfigurationError(
-                path: "configuration", key: "accounts.\(account.name).credentials.\(name)", message: "missing VCC credential \(name)")
-        }
-        let baseURL = try account.resolvedBaseURL(
-            hint: "VCC publishes no production URL: give the one from your account manager (sandbox: https://sandbox.vcc.top/api)")
+        let baseURL = try VCCProfile().baseURL(for: account)
         self.account = account
         self.baseURL = baseURL
-        self.companyID = credentials["companyID"]!.value
-        self.apiKey = credentials["apiKey"]!
+        self.companyID = credentials.companyID
+        self.apiKey = credentials.apiKey
         let transport = HTTPTransport(client: client)
         self.transport = transport
         self.environment = environment
         self.reads = VCCLookup(
-            baseURL: baseURL, companyID: credentials["companyID"]!.value, apiKey: credentials["apiKey"]!,
+            baseURL: baseURL, companyID: credentials.companyID, apiKey: credentials.apiKey,
             transport: ReadOnlyTransport(transport, reads: [(.POST, "card/operation/query"), (.POST, "card/query")]),
             timeout: .milliseconds(account.timeoutMilliseconds))
+    }
+
+    /// The adapter from resolved credential values, decoded by ``VCCProfile``.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the missing credential (`companyID`, `apiKey`) or base URL.
+    public init(
+        account: ProviderAccount, credentials: [String: Secret], client: HTTPClient, environment: AdapterEnvironment = .live
+    ) throws(ConfigurationError) {
+        try self.init(
+            account: account, credentials: VCCProfile().decodeCredentials(credentials, account: account), client: client,
+            environment: environment)
     }
 
     public var lookup: any ProviderLookup { self.reads }
@@ -57,12 +63,8 @@ public struct VCCClient: ProviderClient {
 
     // MARK: - ProviderClient
 
-    /// One charge per card in flight (the balance comparison needs it), and no status query before the time-out
-    /// has passed since sending: an operation VCC has not recorded yet must not be read as never applied.
-    public var executionRules: ExecutionRules {
-        ExecutionRules(
-            onePerCard: true, requiresEvidence: false, statusDelayAfterSend: .milliseconds(self.account.timeoutMilliseconds))
-    }
+    /// ``VCCProfile/executionRules(for:)``.
+    public var executionRules: ExecutionRules { VCCProfile().executionRules(for: self.account) }
 
     public func recharge(_ request: RechargeRequest) async -> RechargeOutcome {
         let body = VCCWire.chargeBody(

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RechargeCore
+import RechargeProviders
 import RechargeStore
 import TestSupport
 
@@ -25,7 +26,7 @@ struct RunnerFixture {
         for (index, line) in lines.enumerated() { csv += "\(line.account),\(line.card),10.00,USD,REF-\(index + 1)\n" }
         let file = self.directory.appendingPathComponent("batch.csv")
         try Data(csv.utf8).write(to: file)
-        let reader = BatchReader(configuration: configuration, control: ControlTotals())
+        let reader = BatchReader(configuration: configuration, profiles: .all, control: ControlTotals())
         let outcome = try self.database.importBatch(ImportRequest(path: file.path), reader: reader)
         guard case .imported = outcome else { throw FixtureError(message: "the fixture batch did not import: \(outcome)") }
     }

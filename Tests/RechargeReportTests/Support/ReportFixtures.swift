@@ -1,5 +1,6 @@
 import Foundation
 import RechargeCore
+import RechargeProviders
 import RechargeStore
 import TestSupport
 import Testing
@@ -18,7 +19,7 @@ func importBatch(
     try withTemporaryDirectory { directory in
         let path = directory.appendingPathComponent("\(name).csv").path
         try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
-        let reader = BatchReader(configuration: .builtInDefault, control: control)
+        let reader = BatchReader(configuration: .builtInDefault, profiles: .all, control: control)
         let outcome = try database.importBatch(
             ImportRequest(path: path, displayName: "\(name).csv", name: name), reader: reader, now: now)
         guard case .imported(let batch, _) = outcome else {

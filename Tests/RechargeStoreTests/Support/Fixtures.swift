@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RechargeCore
+import RechargeProviders
 import Testing
 
 @testable import RechargeStore
@@ -29,7 +30,7 @@ let fixedNowText = "2026-11-22T04:30:00.123Z"
 
 /// A reader with the built-in accounts (vcc, hypercard, pagsmile, uqpay, paycertify).
 func makeReader(control: ControlTotals = ControlTotals()) -> BatchReader {
-    BatchReader(configuration: .builtInDefault, control: control)
+    BatchReader(configuration: .builtInDefault, profiles: .all, control: control)
 }
 
 /// Writes `text` to `name` in `directory` and returns the path.

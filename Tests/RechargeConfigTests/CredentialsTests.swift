@@ -1,11 +1,13 @@
 import Foundation
+import RechargeCore
+import RechargeProviders
 import Testing
 
-@testable import RechargeCore
+@testable import RechargeConfig
 
 @Suite struct CredentialsTests {
     func configuration(_ json: String) throws -> RechargeConfiguration {
-        try RechargeConfiguration.parse(try JSONSerialization.jsonObject(with: Data(json.utf8)), path: "test.json")
+        try RechargeConfiguration.decode(Data(json.utf8), path: "test.json", profiles: .all)
     }
 
     func error(_ json: String) -> ConfigurationError? {
@@ -36,12 +38,12 @@ import Testing
               {"name": "h", "kind": "hypercard", "credentials": {"apiKey": {"value": "m-1"}, "privateKey": {"file": "\(keyPath)"}}}
             ]}
             """)
-        let uqpay = try config.account(named: "u")!.resolveCredentials(environment: ["TEST_UQ_KEY": "s3cr3t-value"])
+        let uqpay = try config.account(named: "u")!.resolveCredentials(profiles: .all, environment: ["TEST_UQ_KEY": "s3cr3t-value"])
         #expect(uqpay["apiKey"]?.value == "s3cr3t-value")
         #expect(uqpay["clientID"]?.value == "client-1")
         // A secret never shows itself.
         #expect("\(uqpay)".contains("s3cr3t-value") == false)
-        let hypercard = try config.account(named: "h")!.resolveCredentials(environment: [:])
+        let hypercard = try config.account(named: "h")!.resolveCredentials(profiles: .all, environment: [:])
         #expect(hypercard["privateKey"]?.value == "-----BEGIN KEY-----\nabc\n-----END KEY-----")
     }
 
@@ -51,9 +53,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try self.configuration(
             #"{"accounts": [{"name": "p", "kind": "paycertify", "credentials": {"token": {"file": "\#(path)"}}}]}"#)
-        #expect(throws: ConfigurationError.self) { try config.account(named: "p")!.resolveCredentials(environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try config.account(named: "p")!.resolveCredentials(profiles: .all, environment: [:]) }
         do {
-            _ = try config.account(named: "p")!.resolveCredentials(environment: [:])
+            _ = try config.account(named: "p")!.resolveCredentials(profiles: .all, environment: [:])
         } catch {
             #expect(error.key == "accounts.p.credentials.token")
             #expect(error.message.contains("chmod 600"))
@@ -65,7 +67,7 @@ import Testing
             #"{"accounts": [{"name": "v", "kind": "vcc", "credentials": {"companyID": {"value": "4101"}, "apiKey": {"env": "UNSET_VAR_FOR_TEST"}}}]}"#
         )
         do {
-            _ = try config.account(named: "v")!.resolveCredentials(environment: [:])
+            _ = try config.account(named: "v")!.resolveCredentials(profiles: .all, environment: [:])
             Issue.record("an unset variable was accepted")
         } catch {
             #expect(error.key == "accounts.v.credentials.apiKey")
@@ -73,7 +75,7 @@ import Testing
         }
         let missing = try self.configuration(#"{"accounts": [{"name": "v", "kind": "vcc"}]}"#)
         do {
-            _ = try missing.account(named: "v")!.resolveCredentials(environment: [:])
+            _ = try missing.account(named: "v")!.resolveCredentials(profiles: .all, environment: [:])
             Issue.record("a missing credential was accepted")
         } catch {
             #expect(error.key == "accounts.v.credentials.companyID")

@@ -1,18 +1,20 @@
+import RechargeCore
+import RechargeProviders
 import Testing
 
-@testable import RechargeCore
+@testable import RechargeConfig
 
 @Suite struct ConfigurationTests {
     func load(_ json: String) throws -> RechargeConfiguration {
         let file = try TemporaryFile(named: "recharge.json", text: json)
-        return try RechargeConfiguration.load(path: file.path)
+        return try RechargeConfiguration.load(path: file.path, profiles: .all)
     }
 
     /// The error loading `json` gives, with the temporary path taken out.
     func loadError(_ json: String) throws -> ConfigurationError? {
         let file = try TemporaryFile(named: "recharge.json", text: json)
         do {
-            _ = try RechargeConfiguration.load(path: file.path)
+            _ = try RechargeConfiguration.load(path: file.path, profiles: .all)
             return nil
         } catch {
             #expect(error.path == file.path)
@@ -140,7 +142,7 @@ import Testing
 
     @Test func aMissingFileIsAnError() {
         let error = #expect(throws: ConfigurationError.self) {
-            try RechargeConfiguration.load(path: "/nonexistent/recharge.json")
+            try RechargeConfiguration.load(path: "/nonexistent/recharge.json", profiles: .all)
         }
         #expect(error?.key == nil)
         #expect(error?.message.hasPrefix("cannot read the file") == true)

@@ -1,14 +1,16 @@
 import Foundation
+import RechargeCore
+import RechargeProviders
 import Testing
 
-@testable import RechargeCore
+@testable import RechargeConfig
 
 /// What the configuration allows on the wire: TLS to providers, plain HTTP only to this machine, and a private CA
 /// only as an addition to the trusted roots.
 @Suite struct TransportSecurityConfigurationTests {
     func load(_ json: String) throws -> RechargeConfiguration {
         let file = try TemporaryFile(named: "recharge.json", text: json)
-        return try RechargeConfiguration.load(path: file.path, environment: [:])
+        return try RechargeConfiguration.load(path: file.path, profiles: .all, environment: [:])
     }
 
     @Test(arguments: ["http://api.uqpay.com/api", "http://10.0.0.5:8080/api", "http://sandbox.vcc.top/api"])

@@ -1,4 +1,5 @@
 import Foundation
+import RechargeCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,8 @@
+import RechargeCore
+import RechargeProviders
 import Testing
 
-@testable import RechargeCore
+@testable import RechargeConfig
 
 /// The operation sections (`retry`, `statusQueries`, `timeouts`, `paths`) and the `RECHARGE_*` environment overrides.
 @Suite struct ConfigurationOverrideTests {
@@ -15,7 +17,7 @@ import Testing
 
     func load(_ environment: [String: String], json: String = Self.file) throws -> RechargeConfiguration {
         let file = try TemporaryFile(named: "recharge.json", text: json)
-        return try RechargeConfiguration.load(path: file.path, environment: environment)
+        return try RechargeConfiguration.load(path: file.path, profiles: .all, environment: environment)
     }
 
     @Test func sectionsAreRead() throws {

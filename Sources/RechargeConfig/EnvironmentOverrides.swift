@@ -1,4 +1,4 @@
-import Foundation
+import RechargeCore
 
 /// Environment variables that override settings of the configuration file, for the settings an operator changes
 /// per host or per night without editing the file.
@@ -18,7 +18,7 @@ import Foundation
 /// silently ignored — unless a credential names it as its `env` source. Values are validated like the file's.
 /// Credentials are not overridable this way: their sources are in the file, their values in the variables those
 /// sources name.
-public enum EnvironmentOverrides {
+package enum EnvironmentOverrides {
     static let accountFields: [String: (key: String, numeric: Bool)] = [
         "BASEURL": ("baseURL", false), "TIMEOUTMILLISECONDS": ("timeoutMilliseconds", true),
         "REQUESTSPERSECOND": ("requestsPerSecond", true), "BURST": ("burst", true), "MAXINFLIGHT": ("maxInFlight", true),
@@ -46,7 +46,7 @@ public enum EnvironmentOverrides {
     ]
 
     /// The variable for a setting: `RECHARGE_` + the key path upper-cased, `.` and other punctuation as `_`.
-    public static func variable(_ components: String...) -> String {
+    package static func variable(_ components: String...) -> String {
         "RECHARGE_" + components.map(Self.normalized).joined(separator: "_")
     }
 
@@ -57,48 +57,48 @@ public enum EnvironmentOverrides {
             })
     }
 
-    /// Applies the overrides to a parsed configuration file.
+    /// Applies the overrides to a configuration file's JSON tree.
     /// - Returns: The keys overridden (as ``ConfigurationError`` names them) and the variable each came from.
     /// A variable under a section that matches no setting is recorded in `problems` (and the rest still applied).
     static func apply(
-        _ environment: [String: String], to root: inout [String: Any], path: String, problems: inout ConfigurationProblems
+        _ environment: [String: String], to root: inout [String: ConfigurationJSON], path: String, problems: inout [ConfigurationError]
     ) -> [String: String] {
         var overridden: [String: String] = [:]
-        var accounts = root["accounts"] as? [Any] ?? []
+        var accounts = root["accounts"]?.array ?? []
         var credentialVariables: Set<String> = []
-        for case let account as [String: Any] in accounts {
-            for case let source as [String: Any] in (account["credentials"] as? [String: Any] ?? [:]).values {
-                if let name = source["env"] as? String { credentialVariables.insert(name) }
+        for account in accounts {
+            for source in (account.object?["credentials"]?.object ?? [:]).values {
+                if let name = source.object?["env"]?.string { credentialVariables.insert(name) }
             }
         }
         for (variable, text) in environment.sorted(by: { $0.key < $1.key })
         where Self.sectionPrefixes.contains(where: variable.hasPrefix) && !credentialVariables.contains(variable) {
             if let field = Self.sectionFields[variable] {
-                var section = root[field.section] as? [String: Any] ?? [:]
+                var section = root[field.section]?.object ?? [:]
                 section[field.key] = Self.value(text, numeric: field.numeric)
-                root[field.section] = section
+                root[field.section] = .object(section)
                 overridden["\(field.section).\(field.key)"] = variable
                 continue
             }
             guard let (index, field) = Self.accountField(variable, accounts: accounts) else {
-                problems.add(
+                problems.append(
                     ConfigurationError(
                         path: path, key: variable,
                         message: "this environment variable names no setting (see docs/operations.md, \"Environment overrides\")"))
                 continue
             }
-            guard var account = accounts[index] as? [String: Any] else { continue }
+            guard var account = accounts[index].object else { continue }
             account[field.key] = Self.value(text, numeric: field.numeric)
-            accounts[index] = account
+            accounts[index] = .object(account)
             overridden["accounts[\(index)].\(field.key)"] = variable
         }
-        if !accounts.isEmpty { root["accounts"] = accounts }
+        if !accounts.isEmpty { root["accounts"] = .array(accounts) }
         return overridden
     }
 
-    private static func accountField(_ variable: String, accounts: [Any]) -> (Int, (key: String, numeric: Bool))? {
+    private static func accountField(_ variable: String, accounts: [ConfigurationJSON]) -> (Int, (key: String, numeric: Bool))? {
         for (index, raw) in accounts.enumerated() {
-            guard let name = (raw as? [String: Any])?["name"] as? String else { continue }
+            guard let name = raw.object?["name"]?.string else { continue }
             let prefix = Self.variable("accounts", name) + "_"
             if variable.hasPrefix(prefix), let field = Self.accountFields[String(variable.dropFirst(prefix.count))] {
                 return (index, field)
@@ -109,10 +109,10 @@ public enum EnvironmentOverrides {
 
     /// A number where the setting is numeric and the text reads as one; otherwise the text (which the
     /// validation then refuses, naming the key and the variable).
-    private static func value(_ text: String, numeric: Bool) -> Any {
-        guard numeric else { return text }
-        if let integer = Int(text) { return NSNumber(value: integer) }
-        if let double = Double(text), double.isFinite { return NSNumber(value: double) }
-        return text
+    private static func value(_ text: String, numeric: Bool) -> ConfigurationJSON {
+        guard numeric else { return .string(text) }
+        if let integer = Int(text) { return .integer(integer) }
+        if let double = Double(text), double.isFinite { return .number(double) }
+        return .string(text)
     }
 }

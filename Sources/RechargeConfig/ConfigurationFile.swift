@@ -1,0 +1,188 @@
+import Foundation
+import RechargeCore
+
+/// The configuration file's top level, decoded in one pass that records every problem (in
+/// ``ConfigurationDecoding``) and goes on with the next setting: a bad setting keeps its default, a bad account
+/// is left out.
+struct ConfigurationFile: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case accounts, maximumPerLine, defaultMaximumMajorUnits, maximumFileBytes, retry, statusQueries, timeouts, paths, tls
+    }
+
+    /// `nil` when the top level is not an object.
+    let configuration: RechargeConfiguration?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        guard let file = ConfigurationObject<CodingKeys>(decoder, context: context, notAnObject: "the top level must be a JSON object")
+        else {
+            self.configuration = nil
+            return
+        }
+        var accounts: [ProviderAccount] = []
+        if file.has(.accounts), var list = try? file.values.nestedUnkeyedContainer(forKey: .accounts), list.count != 0 {
+            while !list.isAtEnd {
+                guard let entry = try? list.decode(AccountEntry.self) else { break }
+                if let account = entry.account {
+                    accounts.append(account)
+                    context.acceptAccountName(account.name)
+                }
+            }
+        } else {
+            file.problem(.accounts, "a non-empty array of provider accounts is required")
+        }
+        var configuration = RechargeConfiguration(accounts: accounts)
+        if file.has(.defaultMaximumMajorUnits) {
+            if let number = try? file.values.decode(Int.self, forKey: .defaultMaximumMajorUnits), number > 0 {
+                configuration.defaultMaximumMajorUnits = Int64(number)
+            } else {
+                file.problem(.defaultMaximumMajorUnits, "must be a positive whole number")
+            }
+        }
+        configuration.maximumFileBytes = file.integer(.maximumFileBytes, in: 1...(1 << 40), default: configuration.maximumFileBytes)
+        if let maximums = file.part(MaximumsEntry.self, .maximumPerLine) {
+            configuration.maximumPerLine = maximums.maximums
+        }
+        configuration.retry = file.part(RetryEntry.self, .retry)?.settings ?? configuration.retry
+        configuration.statusQueries = file.part(RetryEntry.self, .statusQueries)?.settings ?? configuration.statusQueries
+        configuration.timeouts = file.part(TimeoutsEntry.self, .timeouts)?.settings ?? configuration.timeouts
+        configuration.paths = file.part(PathsEntry.self, .paths)?.settings ?? configuration.paths
+        configuration.trustedCAFile = file.part(TLSEntry.self, .tls)?.trustedCAFile
+        self.configuration = configuration
+    }
+}
+
+/// `"maximumPerLine": {"USD": "50000.00", "JPY": "5000000"}`: amounts as decimal strings, parsed exactly.
+struct MaximumsEntry: Decodable {
+    let maximums: [String: Money]
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        let at = keyPath(decoder.codingPath)
+        guard let values = try? decoder.container(keyedBy: AnyCodingKey.self) else {
+            context.add(at, "must be an object of currency → amount")
+            self.maximums = [:]
+            return
+        }
+        var maximums: [String: Money] = [:]
+        for member in values.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            let code = member.stringValue
+            let key = "\(at).\(code)"
+            guard let currency = Currency(code: code) else {
+                context.add(key, "'\(code)' is not an ISO 4217 currency code")
+                continue
+            }
+            guard let text = try? values.decode(String.self, forKey: member) else {
+                context.add(key, "must be a decimal string such as \"50000.00\"")
+                continue
+            }
+            do {
+                maximums[code] = try Money.parse(text, currency: currency)
+            } catch {
+                context.add(key, error.description)
+            }
+        }
+        self.maximums = maximums
+    }
+}
+
+/// `retry` or `statusQueries`: capped exponential backoff, each key optional.
+struct RetryEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maximumAttempts, baseMilliseconds, capMilliseconds
+    }
+
+    /// `nil` when the section is not an object or its cap is below its base (the defaults then stand).
+    let settings: RetrySettings?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        let defaults = RechargeConfiguration(accounts: [])
+        let fallback = decoder.codingPath.last?.stringValue == "statusQueries" ? defaults.statusQueries : defaults.retry
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context) else {
+            self.settings = nil
+            return
+        }
+        var settings = fallback
+        settings.maximumAttempts = section.integer(.maximumAttempts, in: 1...100, default: fallback.maximumAttempts)
+        settings.baseMilliseconds = section.integer(.baseMilliseconds, in: 1...600_000, default: fallback.baseMilliseconds)
+        settings.capMilliseconds = section.integer(.capMilliseconds, in: 1...3_600_000, default: fallback.capMilliseconds)
+        guard settings.capMilliseconds >= settings.baseMilliseconds else {
+            section.problem(.capMilliseconds, "must be at least \(section.key(.baseMilliseconds))")
+            self.settings = nil
+            return
+        }
+        self.settings = settings
+    }
+}
+
+/// `timeouts`: the limits that are not per account.
+struct TimeoutsEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case stopGraceSeconds, inboxSettleMilliseconds, breakerGiveUpSeconds
+    }
+
+    let settings: TimeoutSettings?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context) else {
+            self.settings = nil
+            return
+        }
+        var settings = TimeoutSettings()
+        settings.stopGraceSeconds = section.integer(.stopGraceSeconds, in: 0...3_600, default: settings.stopGraceSeconds)
+        settings.inboxSettleMilliseconds = section.integer(
+            .inboxSettleMilliseconds, in: 0...600_000, default: settings.inboxSettleMilliseconds)
+        settings.breakerGiveUpSeconds = section.integer(.breakerGiveUpSeconds, in: 0...86_400, default: settings.breakerGiveUpSeconds)
+        self.settings = settings
+    }
+}
+
+/// `paths`: where things are, so a scheduled command line needs only `--config`.
+struct PathsEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case database, inbox, reports, metricsFile
+    }
+
+    let settings: PathSettings?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context) else {
+            self.settings = nil
+            return
+        }
+        var settings = PathSettings()
+        settings.database = section.string(.database)
+        settings.inbox = section.string(.inbox)
+        settings.reports = section.string(.reports)
+        settings.metricsFile = section.string(.metricsFile)
+        self.settings = settings
+    }
+}
+
+/// `tls`: a private CA trusted in addition to the system's roots.
+struct TLSEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case trustedCAFile
+    }
+
+    let trustedCAFile: String?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context), let file = section.string(.trustedCAFile) else {
+            self.trustedCAFile = nil
+            return
+        }
+        if FileManager.default.isReadableFile(atPath: file),
+            let pem = try? String(contentsOfFile: file, encoding: .utf8), pem.contains("-----BEGIN CERTIFICATE-----")
+        {
+            self.trustedCAFile = file
+        } else {
+            section.problem(.trustedCAFile, "'\(file)' is not a readable PEM file of CA certificates")
+            self.trustedCAFile = nil
+        }
+    }
+}

@@ -56,6 +56,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
             negative = true
             body = body.dropFirst()
         }
+        guard body.utf8.count(where: { $0 == UInt8(ascii: ".") }) <= 1 else { return nil }
         if let point = body.firstIndex(of: ".") {
             // `1.` is not a number a provider writes; refuse it rather than guess.
             guard body.index(after: point) < body.endIndex else { return nil }
@@ -68,9 +69,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
             if body.last == "." { body.removeLast() }
         }
         guard !body.isEmpty, body.first != "." else { return nil }
-        if body.utf8.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }), body.first != "." {
-            return body.utf8.filter({ $0 == UInt8(ascii: ".") }).count <= 1 ? 0 : nil
-        }
+        if body.utf8.allSatisfy({ $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }) { return 0 }
         guard let units = try? Self.parseMinorUnits(String(body), exponent: exponent) else { return nil }
         return negative ? -units : units
     }

@@ -8,29 +8,23 @@ enum HyperCardWire {
         var code: String
         var message: String
         /// `data` as an object; empty when absent, `null` or `{}`.
-        var data: [String: Any]
+        var data: [String: ExactJSON]
     }
 
     static func answer(_ body: [UInt8]) -> Answer? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-            let code = object["code"] as? String
-        else { return nil }
-        return Answer(code: code, message: (object["msg"] as? String) ?? "", data: (object["data"] as? [String: Any]) ?? [:])
+        guard let object = ExactJSON.parse(body), let code = object["code"]?.string else { return nil }
+        return Answer(code: code, message: object["msg"]?.string ?? "", data: object["data"]?.object ?? [:])
     }
 
     /// A field as text, whether the provider sent it as a string or a number.
-    static func text(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: text
-        case let number as NSNumber: number.stringValue
-        default: nil
-        }
+    static func text(_ value: ExactJSON?) -> String? {
+        value?.text
     }
 
     /// The receipt of an order object (recharge answer or query `data`) [DOC 2.1.4 Recharge]: `currency_amount`
     /// is the fiat that reached the card, in `card_coin`; `recharge_fee_amount` is the fee **in the pay coin**
     /// (`pay_coin`, else the one the request named), exact, however small.
-    static func receipt(_ data: [String: Any], currency: Currency, payCoin: String?) -> ProviderReceipt {
+    static func receipt(_ data: [String: ExactJSON], currency: Currency, payCoin: String?) -> ProviderReceipt {
         func nonEmpty(_ key: String) -> String? { Self.text(data[key]).flatMap { $0.isEmpty ? nil : $0 } }
         let cardCurrency = nonEmpty("card_coin").flatMap { Currency(code: $0.uppercased()) } ?? currency
         let coin = nonEmpty("pay_coin") ?? payCoin

@@ -98,12 +98,12 @@ public struct PagsmileClient: ProviderClient {
     }
 
     /// The decrypted `data` object of a success answer.
-    static func openData(_ answer: PagsmileWire.Answer, merchantKey: _RSA.Encryption.PrivateKey) throws -> [String: Any] {
+    static func openData(_ answer: PagsmileWire.Answer, merchantKey: _RSA.Encryption.PrivateKey) throws -> [String: ExactJSON] {
         guard let randomKey = answer.randomKey, let data = answer.data else {
             throw PagsmileCrypto.Failure(description: "the answer has no random_key or data")
         }
         let plaintext = try PagsmileCrypto.open(data, key: try PagsmileCrypto.unwrapKey(randomKey, with: merchantKey))
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(plaintext))) as? [String: Any] else {
+        guard let object = ExactJSON.parse(plaintext)?.object else {
             throw PagsmileCrypto.Failure(description: "the decrypted data is not a JSON object")
         }
         return object
@@ -166,7 +166,7 @@ public struct PagsmileClient: ProviderClient {
             guard answer.code == "10000", (200...299).contains(status) else {
                 return .cannotTell(reason: "the detail query answered HTTP \(status) \(answer.code) \(answer.fullMessage)")
             }
-            let data: [String: Any]
+            let data: [String: ExactJSON]
             do {
                 data = try Self.openData(answer, merchantKey: merchantKey)
             } catch {

@@ -29,25 +29,15 @@ enum PagsmileWire {
     }
 
     static func answer(_ body: [UInt8]) -> Answer? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return nil }
-        let code: String
-        switch object["code"] {
-        case let text as String: code = text
-        case let number as NSNumber: code = number.stringValue
-        default: return nil
-        }
+        guard let object = ExactJSON.parse(body), object.object != nil, let code = object["code"]?.text else { return nil }
         return Answer(
-            code: code, message: (object["msg"] as? String) ?? "", subCode: object["sub_code"] as? String,
-            subMessage: object["sub_msg"] as? String, randomKey: object["random_key"] as? String, data: object["data"] as? String)
+            code: code, message: object["msg"]?.string ?? "", subCode: object["sub_code"]?.string,
+            subMessage: object["sub_msg"]?.string, randomKey: object["random_key"]?.string, data: object["data"]?.string)
     }
 
     /// A field as text, whether sent as a string or a number.
-    static func text(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: text
-        case let number as NSNumber: number.stringValue
-        default: nil
-        }
+    static func text(_ value: ExactJSON?) -> String? {
+        value?.text
     }
 
     /// The magnitude of an exact amount (`bill_amount` is signed: the partner-account side is negative);

@@ -41,8 +41,9 @@ public struct UQPayClient: ProviderClient {
             let exchange = await transport.send(
                 .POST, tokenURL, headers: [("x-client-id", clientID.value), ("x-api-key", apiKey.value)], body: nil, timeout: timeout)
             guard case .response(200, _, let body) = exchange,
-                let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-                let token = object["auth_token"] as? String, let expiresAt = (object["expired_at"] as? NSNumber)?.doubleValue
+                let object = ExactJSON.parse(body), let token = object["auth_token"]?.string,
+                // A time, not money: seconds since 1970, whole or not.
+                let expiresAt = object["expired_at"]?.text.flatMap(TimeInterval.init)
             else { throw UQPayLoginFailure(exchange: exchange) }
             return (token, Date(timeIntervalSince1970: expiresAt))
         }
@@ -108,15 +109,15 @@ public struct UQPayClient: ProviderClient {
     /// Turns an answer (or its absence) into an outcome.
     static func classify(_ exchange: HTTPExchange, request: RechargeRequest) -> RechargeOutcome {
         let shared = Self.classification.sharedOutcome(
-            exchange, message: { ((try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any])?["message"] as? String })
+            exchange, message: { ExactJSON.parse($0)?["message"]?.string })
         if let shared { return shared }
         switch exchange {
         case .failed(let sent, let reason):
             return Self.classification.outcome(code: sent ? "transport:failed" : "transport:not-sent", message: reason)
         case .response(let status, _, let body):
-            let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+            let object = ExactJSON.parse(body)
             if status == 200 || status == 201 {
-                guard let object, let orderID = object["card_order_id"] as? String, let orderStatus = object["order_status"] as? String
+                guard let object, let orderID = object["card_order_id"]?.string, let orderStatus = object["order_status"]?.string
                 else {
                     return .inDoubt(code: "malformed", message: "a success status without an order: \(Self.excerpt(body))")
                 }
@@ -132,9 +133,9 @@ public struct UQPayClient: ProviderClient {
                     return .inDoubt(code: "order:\(orderStatus)", message: "order \(orderID) has an undocumented status \(orderStatus)")
                 }
             }
-            let message = (object?["message"] as? String) ?? Self.excerpt(body)
-            if let type = object?["type"] as? String {
-                let code = (object?["code"] as? String).map { "\(type)/\($0)" } ?? type
+            let message = object?["message"]?.string ?? Self.excerpt(body)
+            if let type = object?["type"]?.string {
+                let code = object?["code"]?.string.map { "\(type)/\($0)" } ?? type
                 return Self.classification.rule(for: type).answerClass.outcome(code: code, message: message)
             }
             return Self.classification.outcome(code: "http:\(status)", message: message)

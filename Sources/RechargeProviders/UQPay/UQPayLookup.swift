@@ -46,9 +46,7 @@ struct UQPayLookup: ProviderLookup {
             // An error answer to a query says nothing about the top-up: only the order object does.
             return .cannotTell(reason: "the order query answered HTTP \(status): \(UQPayClient.excerpt(body))")
         case .response(_, _, let body):
-            if let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-                let cardID = object["card_id"] as? String, cardID != request.cardID
-            {
+            if let cardID = ExactJSON.parse(body)?["card_id"]?.string, cardID != request.cardID {
                 return .cannotTell(reason: "UQPay order \(orderID) belongs to card \(cardID), not this line's card")
             }
             switch UQPayClient.classify(exchange, request: request) {

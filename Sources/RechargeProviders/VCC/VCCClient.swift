@@ -91,7 +91,7 @@ public struct VCCClient: ProviderClient {
                 return table.outcome(code: "malformed", message: "HTTP \(status): not VCC's {code, msg, data} envelope")
             }
             if envelope.code == 0 {
-                guard (200..<300).contains(status), VCCWire.integer(envelope.data?["status"]).map(String.init) == "1",
+                guard (200..<300).contains(status), envelope.data?["status"]?.integer.map(String.init) == "1",
                     let reqNo = VCCWire.reference(envelope.data?["reqNo"])
                 else {
                     return table.outcome(code: "incomplete", message: "HTTP \(status), code 0 without data.status \"1\" and reqNo")

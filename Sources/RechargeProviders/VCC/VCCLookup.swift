@@ -75,7 +75,7 @@ struct VCCLookup: ProviderLookup {
         case .response(429, _, _): return .throttled(retryAfter(exchange))
         case .response(let status, _, let body):
             guard (200..<300).contains(status), let envelope = VCCWire.envelope(body), envelope.code == 0,
-                let balance = envelope.data?["balance"] as? String
+                let balance = envelope.data?["balance"]?.string
             else { return .unreadable("the card query answered HTTP \(status) without a balance") }
             return .balance(balance)
         }

@@ -51,40 +51,28 @@ enum VCCWire {
     struct Envelope {
         var code: Int
         var message: String
-        var data: [String: Any]?
+        var data: ExactJSON?
     }
 
     static func envelope(_ body: [UInt8]) -> Envelope? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-            let code = Self.integer(object["code"])
-        else { return nil }
-        return Envelope(code: code, message: Self.message(object["msg"]), data: object["data"] as? [String: Any])
+        guard let object = ExactJSON.parse(body), object.object != nil, let code = object["code"]?.integer else { return nil }
+        return Envelope(code: code, message: Self.message(object["msg"]), data: object["data"].flatMap { $0.object == nil ? nil : $0 })
     }
 
     /// `msg` is `{"zh-CN": …, "en-US": …}`; the English text is preferred.
-    static func message(_ value: Any?) -> String {
-        if let text = value as? String { return text }
-        if let map = value as? [String: Any] {
-            if let english = map["en-US"] as? String { return english }
-            if let any = map.values.compactMap({ $0 as? String }).first { return any }
+    static func message(_ value: ExactJSON?) -> String {
+        if let text = value?.string { return text }
+        if let map = value?.object {
+            if let english = map["en-US"]?.string { return english }
+            if let any = map.keys.sorted().compactMap({ map[$0]?.string }).first { return any }
         }
         return ""
     }
 
-    static func integer(_ value: Any?) -> Int? {
-        if let text = value as? String { return Int(text) }
-        if let number = value as? NSNumber {
-            // Only an exact integer: 1.5 is not a code.
-            let integer = number.intValue
-            return NSNumber(value: integer) == number ? integer : nil
-        }
-        return nil
-    }
-
     /// A `reqNo`, an integer in the documentation; kept as its decimal text.
-    static func reference(_ value: Any?) -> String? {
-        if let text = value as? String, !text.isEmpty { return text }
-        return Self.integer(value).map(String.init)
+    static func reference(_ value: ExactJSON?) -> String? {
+        if let text = value?.string, !text.isEmpty { return text }
+        return value?.integer.map(String.init)
     }
 
     /// One entry of `data.operations[]` of the operation query.
@@ -95,16 +83,16 @@ enum VCCWire {
         var status: String?
     }
 
-    static func operations(_ data: [String: Any]?) -> [Operation]? {
-        guard let list = data?["operations"] as? [Any] else { return nil }
+    static func operations(_ data: ExactJSON?) -> [Operation]? {
+        guard let list = data?["operations"]?.array else { return nil }
         var result: [Operation] = []
-        for element in list {
-            guard let entry = element as? [String: Any] else { return nil }
+        for entry in list {
+            guard entry.object != nil else { return nil }
             result.append(
                 Operation(
                     reqNo: Self.reference(entry["reqNo"]), cardID: Self.reference(entry["card_id"]),
-                    amount: entry["charge_amount"] as? String,
-                    status: (entry["status"] as? String) ?? Self.integer(entry["status"]).map(String.init)))
+                    amount: entry["charge_amount"]?.string,
+                    status: entry["status"]?.string ?? entry["status"]?.integer.map(String.init)))
         }
         return result
     }

@@ -3,7 +3,7 @@ import RechargeCore
 import RechargeStore
 
 /// The formats of the reconciliation report.
-public enum ReportFormat: String, CaseIterable, Sendable {
+package enum ReportFormat: String, CaseIterable, Sendable {
     /// RFC 4180 CSV in sections, every cell safe against formula injection.
     case csv
     /// One JSON document with a stable key order (docs/report.schema.json).
@@ -14,7 +14,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     case text
 
     /// The format a file name's extension suggests (`.csv`, `.json`, `.html`/`.htm`, `.txt`).
-    public init?(fileName: String) {
+    package init?(fileName: String) {
         switch URL(fileURLWithPath: fileName).pathExtension.lowercased() {
         case "csv": self = .csv
         case "json": self = .json
@@ -26,7 +26,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
 }
 
 /// What kind of discrepancy a report lists.
-public enum DiscrepancyKind: String, CaseIterable, Sendable {
+package enum DiscrepancyKind: String, CaseIterable, Sendable {
     /// The outcome could not be established; the line needs an operator.
     case unknown = "unknown"
     /// The provider refused the line, or it was not applied after every attempt; the reason is its last error.
@@ -39,7 +39,7 @@ public enum DiscrepancyKind: String, CaseIterable, Sendable {
     case mismatch = "mismatch"
 
     /// A heading for people.
-    public var title: String {
+    package var title: String {
         switch self {
         case .unknown: "Unknown outcome"
         case .failed: "Failed lines"
@@ -61,17 +61,17 @@ public enum DiscrepancyKind: String, CaseIterable, Sendable {
 }
 
 /// One entry of a discrepancy list: the line and what is wrong with it.
-public struct Discrepancy: Hashable, Sendable {
-    public var kind: DiscrepancyKind
-    public var line: LineRecord
+package struct Discrepancy: Hashable, Sendable {
+    package var kind: DiscrepancyKind
+    package var line: LineRecord
     /// When: the line's completion (unknown), the resolution, or when the mismatch was found.
-    public var at: String?
+    package var at: String?
     /// Who resolved the line (operator resolutions).
-    public var actor: String?
+    package var actor: String?
     /// The resolved state (operator resolutions) or the kind of mismatch.
-    public var outcome: String?
+    package var outcome: String?
     /// The operator's note, the last error, the credited amount, or the mismatch detail.
-    public var detail: String?
+    package var detail: String?
 }
 
 /// What the SHA-256 printed in a report's sign-off block covers, and how anyone checks it with standard tools.
@@ -82,9 +82,9 @@ public struct Discrepancy: Hashable, Sendable {
 /// file can recompute the hash (``checkCommand(_:file:)``) and compare it with the one on the signed paper; a
 /// change of any byte above the marker (an amount, a line, the generation time) changes the hash. Each file has
 /// its own hash: the same report written again differs at least in its generation time.
-public enum ReportSignature {
+package enum ReportSignature {
     /// The line that ends the signed content: alone on its line, and never produced by escaped data.
-    public static func marker(_ format: ReportFormat) -> String? {
+    package static func marker(_ format: ReportFormat) -> String? {
         switch format {
         case .html: "<!-- end of signed content -->"
         case .text: "-- end of signed content --"
@@ -94,7 +94,7 @@ public enum ReportSignature {
     }
 
     /// The shell command printing the SHA-256 of a report's signed content (GNU or BSD `sed`, `sha256sum`).
-    public static func checkCommand(_ format: ReportFormat, file: String = "REPORT") -> String? {
+    package static func checkCommand(_ format: ReportFormat, file: String = "REPORT") -> String? {
         guard let marker = Self.marker(format) else { return nil }
         // CSV pads the marker row with empty fields; the others have the marker alone on its line.
         let pattern = format == .csv ? "^\(marker)," : "^\(marker)$"
@@ -122,9 +122,9 @@ protocol ReportRenderer {
 ///
 /// Everything is read from one snapshot of the database and streamed: lines come from a cursor and go out
 /// through a buffer, so memory stays bounded whatever the size of the batch.
-public enum ReconciliationReport {
+package enum ReconciliationReport {
     /// Writes the report of `batchID` in `format` to `output`, and flushes it.
-    public static func write(
+    package static func write(
         batchID: Int64, from database: RechargeDatabase, format: ReportFormat, to output: ReportOutput, generatedAt: Date = Date()
     ) throws {
         var renderer: any ReportRenderer =
@@ -143,7 +143,7 @@ public enum ReconciliationReport {
     }
 
     /// The summary of `batchID`: header, totals and discrepancy counts.
-    public static func summary(batchID: Int64, from database: RechargeDatabase, generatedAt: Date = Date()) throws -> ReportSummary {
+    package static func summary(batchID: Int64, from database: RechargeDatabase, generatedAt: Date = Date()) throws -> ReportSummary {
         try database.withReportSnapshot { snapshot in
             guard let batch = try snapshot.batch(id: batchID) else { throw ReportError("no batch \(batchID)") }
             return try ReportSummary.read(batch: batch, from: snapshot, generatedAt: ReportTimestamp.string(generatedAt))

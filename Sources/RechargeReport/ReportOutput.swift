@@ -12,7 +12,7 @@ import Glibc
 ///
 /// Every byte is also hashed as it goes out, so a renderer can print the SHA-256 of everything it wrote so far
 /// (``digest()``): the hash a signed report carries of its own content.
-public final class ReportOutput {
+package final class ReportOutput {
     private enum Target {
         case descriptor(Int32)
         case memory
@@ -26,36 +26,36 @@ public final class ReportOutput {
     private var hasher = SHA256()
 
     /// A stream to an open file descriptor (standard output is 1); the caller keeps ownership of `descriptor`.
-    public init(fileDescriptor descriptor: Int32, bufferSize: Int = 1 << 18) {
+    package init(fileDescriptor descriptor: Int32, bufferSize: Int = 1 << 18) {
         self.target = .descriptor(descriptor)
         self.capacity = bufferSize
         self.buffer.reserveCapacity(bufferSize + 4_096)
     }
 
     /// A stream collected in memory; read it with ``bytes`` after ``finish()``.
-    public init() {
+    package init() {
         self.target = .memory
         self.capacity = 1 << 16
     }
 
     /// Whether a write has failed (later writes are dropped).
-    public var failed: Bool { self.error != nil }
+    package var failed: Bool { self.error != nil }
 
     /// Everything written, for an in-memory output.
-    public var bytes: [UInt8] { self.collected + self.buffer }
+    package var bytes: [UInt8] { self.collected + self.buffer }
 
     /// Everything written as text, for an in-memory output.
-    public var text: String { String(decoding: self.bytes, as: UTF8.self) }
+    package var text: String { String(decoding: self.bytes, as: UTF8.self) }
 
     /// Appends text as UTF-8.
-    public func write(_ text: String) {
+    package func write(_ text: String) {
         var text = text
         text.withUTF8 { self.buffer.append(contentsOf: $0) }
         if self.buffer.count >= self.capacity { self.flush() }
     }
 
     /// Appends one byte.
-    public func write(byte: UInt8) {
+    package func write(byte: UInt8) {
         self.buffer.append(byte)
     }
 
@@ -72,7 +72,7 @@ public final class ReportOutput {
     }
 
     /// Writes out everything buffered and reports the first error, if any.
-    public func finish() throws(ReportError) {
+    package func finish() throws(ReportError) {
         self.flush()
         if let error = self.error { throw error }
     }
@@ -103,12 +103,12 @@ public final class ReportOutput {
 }
 
 /// A report that could not be written.
-public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let message: String
+package struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
+    package let message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { self.message }
+    package var description: String { self.message }
 }

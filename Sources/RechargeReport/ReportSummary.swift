@@ -3,11 +3,11 @@ import RechargeCore
 import RechargeStore
 
 /// A number of lines and their exact sum in minor units.
-public struct Amounts: Hashable, Sendable {
-    public var lines: Int
-    public var minor: Int64
+package struct Amounts: Hashable, Sendable {
+    package var lines: Int
+    package var minor: Int64
 
-    public init(lines: Int = 0, minor: Int64 = 0) {
+    package init(lines: Int = 0, minor: Int64 = 0) {
         self.lines = lines
         self.minor = minor
     }
@@ -22,19 +22,19 @@ public struct Amounts: Hashable, Sendable {
 /// Where the lines of one group ended: the requested total and its split by outcome.
 ///
 /// `requested` always equals `succeeded + failed + cancelled + unknown + pending`, in lines and in minor units.
-public struct Outcomes: Hashable, Sendable {
-    public var requested = Amounts()
-    public var succeeded = Amounts()
-    public var failed = Amounts()
-    public var cancelled = Amounts()
-    public var unknown = Amounts()
+package struct Outcomes: Hashable, Sendable {
+    package var requested = Amounts()
+    package var succeeded = Amounts()
+    package var failed = Amounts()
+    package var cancelled = Amounts()
+    package var unknown = Amounts()
     /// Not settled yet: PENDING and PROCESSING lines.
-    public var pending = Amounts()
+    package var pending = Amounts()
 
-    public init() {}
+    package init() {}
 
     /// The outcome buckets in report order, with their names.
-    public var buckets: [(name: String, amounts: Amounts)] {
+    package var buckets: [(name: String, amounts: Amounts)] {
         [
             ("succeeded", self.succeeded), ("failed", self.failed), ("cancelled", self.cancelled), ("unknown", self.unknown),
             ("pending", self.pending),
@@ -42,7 +42,7 @@ public struct Outcomes: Hashable, Sendable {
     }
 
     /// The sum of the outcome buckets; equal to `requested` in every report.
-    public func settledPlusPending() throws(ReportError) -> Amounts {
+    package func settledPlusPending() throws(ReportError) -> Amounts {
         try self.succeeded + self.failed + self.cancelled + self.unknown + self.pending
     }
 
@@ -59,27 +59,27 @@ public struct Outcomes: Hashable, Sendable {
 }
 
 /// The totals of one provider account in one currency.
-public struct ProviderTotals: Hashable, Sendable {
-    public var account: String
-    public var currency: String
-    public var outcomes: Outcomes
+package struct ProviderTotals: Hashable, Sendable {
+    package var account: String
+    package var currency: String
+    package var outcomes: Outcomes
 }
 
 /// The grand totals of one currency, over every provider, beside the control total given with the file.
-public struct CurrencyTotals: Hashable, Sendable {
-    public var currency: String
-    public var outcomes: Outcomes
+package struct CurrencyTotals: Hashable, Sendable {
+    package var currency: String
+    package var outcomes: Outcomes
     /// The sum the batch file said this currency must have, in minor units.
-    public var control: Int64?
+    package var control: Int64?
 
     /// `nil` without a control total; otherwise whether the requested sum equals it.
-    public var matchesControl: Bool? { self.control.map { $0 == self.outcomes.requested.minor } }
+    package var matchesControl: Bool? { self.control.map { $0 == self.outcomes.requested.minor } }
 }
 
 /// An exact sum in one unit: an ISO 4217 currency, or a payment coin (HyperCard's pay coin, 8 decimals).
-public struct UnitSum: Hashable, Sendable {
-    public var unit: String
-    public var minor: Int64
+package struct UnitSum: Hashable, Sendable {
+    package var unit: String
+    package var minor: Int64
 }
 
 /// What providers reported for a group of lines: the requested sum beside what reached the cards and the fees.
@@ -87,17 +87,17 @@ public struct UnitSum: Hashable, Sendable {
 /// One per provider account and line currency, and one per line currency over all accounts: lines whose
 /// provider reports no fee and lines charged in a pay coin fall in the same row. What reached the cards and the
 /// fees are sums per unit, each in the unit the provider named; usually there is one of each.
-public struct ReceiptTotals: Hashable, Sendable {
+package struct ReceiptTotals: Hashable, Sendable {
     /// The provider account; `nil` in the grand totals.
-    public var account: String?
-    public var currency: String
-    public var lines: Int
+    package var account: String?
+    package var currency: String
+    package var lines: Int
     /// The requested sum of these lines, in `currency`.
-    public var requestedMinor: Int64
+    package var requestedMinor: Int64
     /// What reached the cards, per unit, by unit.
-    public var credited: [UnitSum]
+    package var credited: [UnitSum]
     /// What the providers charged, per unit, by unit.
-    public var fees: [UnitSum]
+    package var fees: [UnitSum]
 
     /// Adds the sums of `row` (a group of the same account, or of any account for the grand totals).
     mutating func add(_ row: ReceiptTotalRow) throws(ReportError) {
@@ -118,24 +118,24 @@ public struct ReceiptTotals: Hashable, Sendable {
 }
 
 /// Everything a report shows before its lists: the batch, its runs, the totals and how many discrepancies there are.
-public struct ReportSummary: Hashable, Sendable {
-    public var batch: BatchRecord
-    public var runs: [RunRecord]
+package struct ReportSummary: Hashable, Sendable {
+    package var batch: BatchRecord
+    package var runs: [RunRecord]
     /// The control totals given with the file, by currency code.
-    public var controlTotals: [String: Int64]
-    public var providers: [ProviderTotals]
-    public var currencies: [CurrencyTotals]
-    public var receipts: [ReceiptTotals]
-    public var receiptTotals: [ReceiptTotals]
-    public var discrepancies: DiscrepancyCounts
+    package var controlTotals: [String: Int64]
+    package var providers: [ProviderTotals]
+    package var currencies: [CurrencyTotals]
+    package var receipts: [ReceiptTotals]
+    package var receiptTotals: [ReceiptTotals]
+    package var discrepancies: DiscrepancyCounts
     /// When the report was written (ISO 8601, UTC).
-    public var generatedAt: String
+    package var generatedAt: String
 
     /// The number of lines in the batch, from the lines themselves.
-    public var lineCount: Int { self.currencies.reduce(0) { $0 + $1.outcomes.requested.lines } }
+    package var lineCount: Int { self.currencies.reduce(0) { $0 + $1.outcomes.requested.lines } }
 
     /// `nil` without a control line count; otherwise whether the batch has that many lines.
-    public var matchesControlLineCount: Bool? { self.batch.controlLineCount.map { $0 == self.lineCount } }
+    package var matchesControlLineCount: Bool? { self.batch.controlLineCount.map { $0 == self.lineCount } }
 
     /// Reads the summary of a batch from a snapshot.
     static func read(batch: BatchRecord, from snapshot: ReportSnapshot, generatedAt: String) throws -> ReportSummary {

@@ -9,7 +9,7 @@ extension RechargeDatabase {
     /// With `onePerCard` (providers without a merchant key), a line is left out while another line of the same
     /// card is in flight, and only the first line of each card is returned: a comparison of card snapshots is
     /// sound only with one recharge per card in flight.
-    public func dueLines(account: String, batchID: Int64? = nil, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
+    package func dueLines(account: String, batchID: Int64? = nil, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
         let due = Timestamp.string(now)
         return try self.writer.read { db in
             var sql = """
@@ -42,7 +42,7 @@ extension RechargeDatabase {
 
     /// Claims lines by id: each still PENDING is claimed as a due line is claimed;
     /// the others are left out. For operators and tests, which hold ids rather than due lines.
-    public func claim(_ claims: [(lineID: Int64, evidence: String?)], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
+    package func claim(_ claims: [(lineID: Int64, evidence: String?)], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
         let lines = try self.writer.read { db in
             let select = try db.cachedStatement(
                 sql: """
@@ -66,7 +66,7 @@ extension RechargeDatabase {
     /// query, never re-sent under a new key. A line no longer PENDING under the generation and attempt count it
     /// was read with (cancelled, or moved by someone else meanwhile) is skipped: its key would not be the one
     /// derived when it was read.
-    public func claim(_ claims: [LineClaim], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
+    package func claim(_ claims: [LineClaim], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
         let target: LineState
         do {
             guard case .transition(let next, _) = try LineStateMachine.action(from: .pending, on: .claim) else {
@@ -118,7 +118,7 @@ extension RechargeDatabase {
 
     /// Every line in flight (PROCESSING), oldest first, with the key and evidence of its latest attempt:
     /// what recovery resolves before anything new is sent.
-    public func inFlightLines(account: String? = nil) throws -> [InFlightLine] {
+    package func inFlightLines(account: String? = nil) throws -> [InFlightLine] {
         try self.writer.read { db in
             let filter = account == nil ? "" : "AND line.account = ?"
             let rows = try Row.fetchAll(
@@ -143,7 +143,7 @@ extension RechargeDatabase {
     }
 
     /// Each attempt of a line, in order: when it was claimed and when its request left (if recorded).
-    public func attemptTimes(lineID: Int64) throws -> [(number: Int, claimedAt: Date?, sentAt: Date?)] {
+    package func attemptTimes(lineID: Int64) throws -> [(number: Int, claimedAt: Date?, sentAt: Date?)] {
         try self.writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT number, started_at, sent_at FROM attempt WHERE line_id = ? ORDER BY number", arguments: [lineID]
@@ -157,7 +157,7 @@ extension RechargeDatabase {
     /// The earliest moment a request under `key` may have left for `lineID`: the first attempt under the key, by
     /// its recorded send or, where none was recorded, its claim (which came before the send). A provider's dedupe
     /// window is measured from here, so it is never taken to run later than it does.
-    public func firstSend(lineID: Int64, key: IdempotencyKey) throws -> Date? {
+    package func firstSend(lineID: Int64, key: IdempotencyKey) throws -> Date? {
         try self.writer.read { db in
             let first = try String.fetchOne(
                 db, sql: "SELECT min(coalesce(sent_at, started_at)) FROM attempt WHERE line_id = ? AND idempotency_key = ?",
@@ -173,7 +173,7 @@ extension RechargeDatabase {
     ///   - nextAttemptAt: when a line sent back to PENDING may be claimed again (backoff, `Retry-After`).
     /// - Returns: the line's state afterwards.
     @discardableResult
-    public func recordOutcome(
+    package func recordOutcome(
         lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
         providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil,
         actor: String = "engine", now: Date

@@ -4,7 +4,7 @@ import GRDBSQLite
 import RechargeCore
 
 /// How an import ended.
-public enum ImportOutcome: Sendable {
+package enum ImportOutcome: Sendable {
     /// The batch is stored with all its lines.
     case imported(BatchRecord, BatchReadResult)
     /// The file has errors; nothing is stored.
@@ -14,17 +14,17 @@ public enum ImportOutcome: Sendable {
 }
 
 /// What to import and how.
-public struct ImportRequest: Sendable {
-    public var path: String
+package struct ImportRequest: Sendable {
+    package var path: String
     /// The name shown in diagnostics and stored as the batch's source file (defaults to the path).
-    public var displayName: String?
-    public var format: BatchFormat?
+    package var displayName: String?
+    package var format: BatchFormat?
     /// The batch name; defaults to the file's `batch.name`, else the file name.
-    public var name: String?
+    package var name: String?
     /// Import even when the same content or reference was imported before.
-    public var force: Bool
+    package var force: Bool
 
-    public init(path: String, displayName: String? = nil, format: BatchFormat? = nil, name: String? = nil, force: Bool = false) {
+    package init(path: String, displayName: String? = nil, format: BatchFormat? = nil, name: String? = nil, force: Bool = false) {
         self.path = path
         self.displayName = displayName
         self.format = format
@@ -39,7 +39,7 @@ extension RechargeDatabase {
     /// Lines are inserted as they are validated; at the first error inserting stops (validation goes on,
     /// so every problem is reported) and the transaction is rolled back. A file whose SHA-256 or batch
     /// reference is already stored is refused unless `force` is set.
-    public func importBatch(_ request: ImportRequest, reader: BatchReader, now: Date = Date()) throws -> ImportOutcome {
+    package func importBatch(_ request: ImportRequest, reader: BatchReader, now: Date = Date()) throws -> ImportOutcome {
         var outcome: ImportOutcome?
         try self.writer.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {

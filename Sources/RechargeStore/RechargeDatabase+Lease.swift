@@ -8,7 +8,7 @@ extension RechargeDatabase {
     /// Takes the runner lease unless another runner holds a live one. One runner per database: two runners
     /// would claim the same lines. A lease whose holder stopped renewing it (a killed process) expires after `ttl`
     /// and is taken over.
-    public func acquireLease(holder: String, host: String, pid: Int, ttl: TimeInterval, now: Date) throws -> LeaseResult {
+    package func acquireLease(holder: String, host: String, pid: Int, ttl: TimeInterval, now: Date) throws -> LeaseResult {
         let at = Timestamp.string(now)
         let expires = Timestamp.string(now.addingTimeInterval(ttl))
         return try self.writer.write { db in
@@ -29,7 +29,7 @@ extension RechargeDatabase {
 
     /// Extends the lease; `false` when this runner no longer holds it (it expired and was taken over), in which
     /// case the runner must stop claiming lines at once.
-    public func renewLease(holder: String, ttl: TimeInterval, now: Date) throws -> Bool {
+    package func renewLease(holder: String, ttl: TimeInterval, now: Date) throws -> Bool {
         try self.writer.write { db in
             try db.execute(
                 sql: "UPDATE lease SET heartbeat_at = ?, expires_at = ? WHERE id = 1 AND holder = ?",
@@ -39,14 +39,14 @@ extension RechargeDatabase {
     }
 
     /// Gives the lease up (at a clean exit), if this runner holds it.
-    public func releaseLease(holder: String) throws {
+    package func releaseLease(holder: String) throws {
         try self.writer.write { db in
             try db.execute(sql: "DELETE FROM lease WHERE id = 1 AND holder = ?", arguments: [holder])
         }
     }
 
     /// The current lease, if any.
-    public func currentLease() throws -> LeaseHolder? {
+    package func currentLease() throws -> LeaseHolder? {
         try self.writer.read { db in try LeaseHolder.fetchOne(db, sql: "SELECT * FROM lease WHERE id = 1") }
     }
 }

@@ -3,13 +3,13 @@ import GRDB
 import RechargeCore
 
 /// Fields a transition writes besides the state.
-public struct LineChanges: Hashable, Sendable {
-    public var idempotencyKey: String?
-    public var providerReference: String?
-    public var errorCode: String?
-    public var errorMessage: String?
+package struct LineChanges: Hashable, Sendable {
+    package var idempotencyKey: String?
+    package var providerReference: String?
+    package var errorCode: String?
+    package var errorMessage: String?
 
-    public init(idempotencyKey: String? = nil, providerReference: String? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
+    package init(idempotencyKey: String? = nil, providerReference: String? = nil, errorCode: String? = nil, errorMessage: String? = nil) {
         self.idempotencyKey = idempotencyKey
         self.providerReference = providerReference
         self.errorCode = errorCode
@@ -18,14 +18,14 @@ public struct LineChanges: Hashable, Sendable {
 }
 
 /// What a batch reference found.
-public enum BatchLookup: Sendable {
+package enum BatchLookup: Sendable {
     case found(BatchRecord)
     case missing
     /// More than one batch answers to the reference, oldest first.
     case ambiguous([BatchRecord])
 
     /// The batch, when exactly one answers.
-    public var found: BatchRecord? {
+    package var found: BatchRecord? {
         if case .found(let batch) = self { return batch }
         return nil
     }
@@ -39,7 +39,7 @@ extension RechargeDatabase {
     /// - Throws: ``StoreError`` `.illegalTransition` when the state machine refuses the event, `.stateChanged`
     ///   when the line is no longer in `expected`, `.notFound` when there is no such line.
     @discardableResult
-    public func transition(
+    package func transition(
         lineID: Int64, from expected: LineState, on event: LineEvent, changes: LineChanges = LineChanges(),
         actor: String, detail: String? = nil, now: Date = Date()
     ) throws -> LineState {
@@ -93,14 +93,14 @@ extension RechargeDatabase {
     }
 
     /// The lines of a batch in file order.
-    public func lines(batchID: Int64) throws -> [LineRecord] {
+    package func lines(batchID: Int64) throws -> [LineRecord] {
         try self.writer.read { db in
             try LineRecord.fetchAll(db, sql: "SELECT * FROM line WHERE batch_id = ? ORDER BY line_number", arguments: [batchID])
         }
     }
 
     /// One line by its batch and line number.
-    public func line(batchID: Int64, lineNumber: Int) throws -> LineRecord? {
+    package func line(batchID: Int64, lineNumber: Int) throws -> LineRecord? {
         try self.writer.read { db in
             try LineRecord.fetchOne(
                 db, sql: "SELECT * FROM line WHERE batch_id = ? AND line_number = ?", arguments: [batchID, lineNumber])
@@ -108,19 +108,19 @@ extension RechargeDatabase {
     }
 
     /// The event log of one line, oldest first.
-    public func events(lineID: Int64) throws -> [EventRecord] {
+    package func events(lineID: Int64) throws -> [EventRecord] {
         try self.writer.read { db in
             try EventRecord.fetchAll(db, sql: "SELECT * FROM event WHERE line_id = ? ORDER BY id", arguments: [lineID])
         }
     }
 
     /// Every batch, oldest first.
-    public func batches() throws -> [BatchRecord] {
+    package func batches() throws -> [BatchRecord] {
         try self.writer.read { db in try BatchRecord.fetchAll(db, sql: "SELECT * FROM batch ORDER BY id") }
     }
 
     /// The batch with this id.
-    public func batch(id: Int64) throws -> BatchRecord? {
+    package func batch(id: Int64) throws -> BatchRecord? {
         try self.writer.read { db in try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id]) }
     }
 
@@ -129,7 +129,7 @@ extension RechargeDatabase {
     /// A bare number means the batch with that id; it is ambiguous when another batch has that number as its
     /// name (names that read as ids are refused at import, but an older database may hold one). A name that
     /// several batches share (imported with `--force`) is ambiguous too: `id:N` then says which.
-    public func lookUpBatch(_ reference: BatchReference) throws -> BatchLookup {
+    package func lookUpBatch(_ reference: BatchReference) throws -> BatchLookup {
         try self.writer.read { db in
             func named(_ name: String) throws -> [BatchRecord] {
                 try BatchRecord.fetchAll(db, sql: "SELECT * FROM batch WHERE name = ? ORDER BY id", arguments: [name])
@@ -156,7 +156,7 @@ extension RechargeDatabase {
     }
 
     /// Line counts and exact sums grouped by account, currency and state, for one batch or all.
-    public func status(batchID: Int64?) throws -> [StatusRow] {
+    package func status(batchID: Int64?) throws -> [StatusRow] {
         try self.writer.read { db in
             let filter = batchID == nil ? "" : "WHERE batch_id = ?"
             let rows = try Row.fetchAll(
@@ -175,7 +175,7 @@ extension RechargeDatabase {
     }
 
     /// The control totals stored with a batch: currency code → expected minor units.
-    public func controlTotals(batchID: Int64) throws -> [String: Int64] {
+    package func controlTotals(batchID: Int64) throws -> [String: Int64] {
         try self.writer.read { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT currency, amount_minor FROM batch_control_total WHERE batch_id = ?", arguments: [batchID])

@@ -6,20 +6,20 @@ extension RechargeDatabase {
     /// Cancels every PENDING line of a batch (never a line that was sent), with an event per line, in one
     /// transaction. Returns how many lines were cancelled.
     @discardableResult
-    public func cancelPending(batchID: Int64, actor: String, note: String? = nil, now: Date = Date()) throws -> Int {
+    package func cancelPending(batchID: Int64, actor: String, note: String? = nil, now: Date = Date()) throws -> Int {
         try self.bulkTransition(batchID: batchID, from: .pending, on: .cancel, actor: actor, note: note, now: now)
     }
 
     /// Sends every FAILED line of a batch again: FAILED → PENDING under a new key generation (the failed key is
     /// never reused), with an event per line, in one transaction. Returns how many lines were reset.
     @discardableResult
-    public func retryFailed(batchID: Int64, actor: String, note: String? = nil, now: Date = Date()) throws -> Int {
+    package func retryFailed(batchID: Int64, actor: String, note: String? = nil, now: Date = Date()) throws -> Int {
         try self.bulkTransition(batchID: batchID, from: .failed, on: .retryFailed, actor: actor, note: note, now: now)
     }
 
     /// Settles an UNKNOWN line with an operator's evidence: UNKNOWN → SUCCESS or FAILED, the note kept in the event log.
     @discardableResult
-    public func resolveUnknown(
+    package func resolveUnknown(
         batchID: Int64, lineNumber: Int, succeeded: Bool, note: String, actor: String, now: Date = Date()
     ) throws -> LineState {
         guard let line = try self.line(batchID: batchID, lineNumber: lineNumber) else {

@@ -9,7 +9,7 @@ extension RechargeDatabase {
     /// A line that is no longer PROCESSING, or an event the state machine refuses, fails alone (its result says
     /// why); a database failure fails the whole transaction, and nothing of it is stored.
     /// - Returns: for each record, in order, the line's state afterwards or why it was not recorded.
-    public func recordOutcomes(_ records: [OutcomeRecord], now: Date) throws -> [Result<LineState, StoreError>] {
+    package func recordOutcomes(_ records: [OutcomeRecord], now: Date) throws -> [Result<LineState, StoreError>] {
         let at = Timestamp.string(now)
         return try self.writer.write { db in
             try records.map { record in

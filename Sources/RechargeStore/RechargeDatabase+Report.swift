@@ -3,55 +3,55 @@ import GRDB
 import RechargeCore
 
 /// Line counts and exact sums of one account, line currency and state.
-public struct StateTotalRow: Hashable, Sendable {
-    public var account: String
-    public var currency: String
-    public var state: LineState
-    public var count: Int
-    public var sumMinor: Int64
+package struct StateTotalRow: Hashable, Sendable {
+    package var account: String
+    package var currency: String
+    package var state: LineState
+    package var count: Int
+    package var sumMinor: Int64
 }
 
 /// What providers reported for the lines of one account and line currency: the requested sum of those lines
 /// beside what reached the cards and what was charged, each in the currency the provider named.
-public struct ReceiptTotalRow: Hashable, Sendable {
-    public var account: String
-    public var currency: String
-    public var creditedCurrency: String?
-    public var feeCurrency: String?
-    public var count: Int
-    public var requestedMinor: Int64
-    public var creditedMinor: Int64?
-    public var feeMinor: Int64?
+package struct ReceiptTotalRow: Hashable, Sendable {
+    package var account: String
+    package var currency: String
+    package var creditedCurrency: String?
+    package var feeCurrency: String?
+    package var count: Int
+    package var requestedMinor: Int64
+    package var creditedMinor: Int64?
+    package var feeMinor: Int64?
 }
 
 /// An operator's settlement of an UNKNOWN line, from the event log.
-public struct ResolutionRecord: Hashable, Sendable {
-    public var line: LineRecord
-    public var at: String
-    public var actor: String
+package struct ResolutionRecord: Hashable, Sendable {
+    package var line: LineRecord
+    package var at: String
+    package var actor: String
     /// `resolved-success` or `resolved-failed`.
-    public var kind: String
+    package var kind: String
     /// The operator's note, as stored (`operator: …`).
-    public var detail: String?
+    package var detail: String?
 }
 
 /// A disagreement between a line and the provider's own records, found by a verification pass.
-public struct MismatchRecord: Hashable, Sendable {
-    public var line: LineRecord
-    public var foundAt: String
-    public var kind: String
-    public var detail: String?
+package struct MismatchRecord: Hashable, Sendable {
+    package var line: LineRecord
+    package var foundAt: String
+    package var kind: String
+    package var detail: String?
 }
 
 /// How many lines of a batch fall under each discrepancy of the report.
-public struct DiscrepancyCounts: Hashable, Sendable {
-    public var unknown: Int
-    public var failed: Int
-    public var operatorResolved: Int
-    public var creditedDiffers: Int
-    public var mismatches: Int
+package struct DiscrepancyCounts: Hashable, Sendable {
+    package var unknown: Int
+    package var failed: Int
+    package var operatorResolved: Int
+    package var creditedDiffers: Int
+    package var mismatches: Int
 
-    public init(unknown: Int, failed: Int = 0, operatorResolved: Int, creditedDiffers: Int, mismatches: Int) {
+    package init(unknown: Int, failed: Int = 0, operatorResolved: Int, creditedDiffers: Int, mismatches: Int) {
         self.unknown = unknown
         self.failed = failed
         self.operatorResolved = operatorResolved
@@ -64,7 +64,7 @@ public struct DiscrepancyCounts: Hashable, Sendable {
 /// so totals, discrepancies and lines agree even while a run goes on.
 ///
 /// Valid only inside ``RechargeDatabase/withReportSnapshot(_:)``; do not keep it.
-public struct ReportSnapshot {
+package struct ReportSnapshot {
     let db: Database
 
     /// The column list every line query selects, in the order ``line(_:offset:)`` reads them.
@@ -95,12 +95,12 @@ public struct ReportSnapshot {
         "line.credited_minor IS NOT NULL AND (line.credited_minor <> line.amount_minor OR line.credited_currency IS NOT line.currency)"
 
     /// The batch with this id.
-    public func batch(id: Int64) throws -> BatchRecord? {
+    package func batch(id: Int64) throws -> BatchRecord? {
         try BatchRecord.fetchOne(self.db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [id])
     }
 
     /// The control totals given with the batch: currency code → expected minor units, by currency code.
-    public func controlTotals(batchID: Int64) throws -> [(currency: String, minor: Int64)] {
+    package func controlTotals(batchID: Int64) throws -> [(currency: String, minor: Int64)] {
         try Row.fetchAll(
             self.db, sql: "SELECT currency, amount_minor FROM batch_control_total WHERE batch_id = ? ORDER BY currency",
             arguments: [batchID]
@@ -108,7 +108,7 @@ public struct ReportSnapshot {
     }
 
     /// The runs that may have worked on the batch, oldest first (see ``RechargeDatabase/runs(batchID:)``).
-    public func runs(batchID: Int64) throws -> [RunRecord] {
+    package func runs(batchID: Int64) throws -> [RunRecord] {
         try RunRecord.fetchAll(
             self.db,
             sql: """
@@ -120,7 +120,7 @@ public struct ReportSnapshot {
     }
 
     /// Line counts and exact sums by account, currency and state, ordered by account, currency, state.
-    public func stateTotals(batchID: Int64) throws -> [StateTotalRow] {
+    package func stateTotals(batchID: Int64) throws -> [StateTotalRow] {
         try Row.fetchAll(
             self.db,
             sql: """
@@ -135,7 +135,7 @@ public struct ReportSnapshot {
     }
 
     /// The requested sum per currency over every line of the batch, counted independently of the states.
-    public func requestedTotals(batchID: Int64) throws -> [(currency: String, count: Int, minor: Int64)] {
+    package func requestedTotals(batchID: Int64) throws -> [(currency: String, count: Int, minor: Int64)] {
         try Row.fetchAll(
             self.db,
             sql: "SELECT currency, count(*), sum(amount_minor) FROM line WHERE batch_id = ? GROUP BY currency ORDER BY currency",
@@ -144,7 +144,7 @@ public struct ReportSnapshot {
     }
 
     /// Credited and fee sums of the lines with a provider receipt, by account, line currency and receipt currencies.
-    public func receiptTotals(batchID: Int64) throws -> [ReceiptTotalRow] {
+    package func receiptTotals(batchID: Int64) throws -> [ReceiptTotalRow] {
         try Row.fetchAll(
             self.db,
             sql: """
@@ -163,7 +163,7 @@ public struct ReportSnapshot {
     }
 
     /// How many lines fall under each discrepancy.
-    public func discrepancyCounts(batchID: Int64) throws -> DiscrepancyCounts {
+    package func discrepancyCounts(batchID: Int64) throws -> DiscrepancyCounts {
         let row = try Row.fetchOne(
             self.db,
             sql: """
@@ -181,14 +181,14 @@ public struct ReportSnapshot {
 
     /// Calls `body` with each line of the batch in file order, streaming from one cursor: memory stays bounded
     /// whatever the size of the batch. Return `false` from `body` to stop early.
-    public func forEachLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+    package func forEachLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
         try self.stream(
             sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? ORDER BY line_number", arguments: [batchID]
         ) { try body(Self.line($0)) }
     }
 
     /// Calls `body` with each UNKNOWN line, in file order.
-    public func forEachUnknownLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+    package func forEachUnknownLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
         try self.stream(
             sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND state = 'UNKNOWN' ORDER BY line_number",
             arguments: [batchID]
@@ -196,7 +196,7 @@ public struct ReportSnapshot {
     }
 
     /// Calls `body` with each FAILED line, in file order.
-    public func forEachFailedLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+    package func forEachFailedLine(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
         try self.stream(
             sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND state = 'FAILED' ORDER BY line_number",
             arguments: [batchID]
@@ -204,7 +204,7 @@ public struct ReportSnapshot {
     }
 
     /// Calls `body` with each line whose provider credited another amount (or currency) than requested, in file order.
-    public func forEachCreditedDifference(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
+    package func forEachCreditedDifference(batchID: Int64, _ body: (LineRecord) throws -> Bool) throws {
         try self.stream(
             sql: "SELECT \(Self.lineColumns) FROM line WHERE batch_id = ? AND \(Self.creditedDiffers) ORDER BY line_number",
             arguments: [batchID]
@@ -212,7 +212,7 @@ public struct ReportSnapshot {
     }
 
     /// Calls `body` with each operator resolution of an UNKNOWN line, in file order.
-    public func forEachResolution(batchID: Int64, _ body: (ResolutionRecord) throws -> Bool) throws {
+    package func forEachResolution(batchID: Int64, _ body: (ResolutionRecord) throws -> Bool) throws {
         try self.stream(
             sql: """
                 SELECT \(Self.lineColumns), event.at, event.actor, event.kind, event.detail
@@ -228,7 +228,7 @@ public struct ReportSnapshot {
     }
 
     /// Calls `body` with each recorded verification mismatch, in file order.
-    public func forEachMismatch(batchID: Int64, _ body: (MismatchRecord) throws -> Bool) throws {
+    package func forEachMismatch(batchID: Int64, _ body: (MismatchRecord) throws -> Bool) throws {
         try self.stream(
             sql: """
                 SELECT \(Self.lineColumns), mismatch.found_at, mismatch.kind, mismatch.detail
@@ -251,16 +251,16 @@ public struct ReportSnapshot {
 }
 
 /// The FAILED and UNKNOWN lines of a batch, for `recharge status`: the first few in file order and how many there are.
-public struct ProblemLines: Hashable, Sendable {
+package struct ProblemLines: Hashable, Sendable {
     /// The first lines, in file order.
-    public var lines: [LineRecord]
+    package var lines: [LineRecord]
     /// How many FAILED and UNKNOWN lines the batch has in all.
-    public var total: Int
+    package var total: Int
 }
 
 extension RechargeDatabase {
     /// The first `limit` FAILED and UNKNOWN lines of a batch in file order, and how many there are in all.
-    public func problemLines(batchID: Int64, limit: Int) throws -> ProblemLines {
+    package func problemLines(batchID: Int64, limit: Int) throws -> ProblemLines {
         try self.withReportSnapshot { snapshot in
             let total =
                 try Int.fetchOne(
@@ -278,12 +278,12 @@ extension RechargeDatabase {
     }
 
     /// Runs `body` with a read-only snapshot of the database, in one read transaction.
-    public func withReportSnapshot<T>(_ body: (ReportSnapshot) throws -> T) throws -> T {
+    package func withReportSnapshot<T>(_ body: (ReportSnapshot) throws -> T) throws -> T {
         try self.writer.read { db in try body(ReportSnapshot(db: db)) }
     }
 
     /// Records that a verification against the provider's records found `kind` (with `detail`) wrong with a line.
-    public func recordMismatch(lineID: Int64, kind: String, detail: String?, now: Date = Date()) throws {
+    package func recordMismatch(lineID: Int64, kind: String, detail: String?, now: Date = Date()) throws {
         try self.writer.write { db in
             try db.execute(
                 sql: "INSERT INTO mismatch (line_id, found_at, kind, detail) VALUES (?, ?, ?, ?)",

@@ -3,17 +3,17 @@ import GRDB
 import RechargeCore
 
 /// One execution of `recharge run`, as the report lists it.
-public struct RunRecord: Hashable, Sendable, Codable, FetchableRecord {
-    public var id: Int64
-    public var holder: String
-    public var host: String
-    public var pid: Int
+package struct RunRecord: Hashable, Sendable, Codable, FetchableRecord {
+    package var id: Int64
+    package var holder: String
+    package var host: String
+    package var pid: Int
     /// The batch the run was limited to; `nil` for a run over every batch with work left.
-    public var batchID: Int64?
-    public var startedAt: String
-    public var finishedAt: String?
+    package var batchID: Int64?
+    package var startedAt: String
+    package var finishedAt: String?
     /// How it ended (`completed`, `interrupted`, `lease-lost`, ...); `nil` while running or after a crash.
-    public var outcome: String?
+    package var outcome: String?
 
     enum CodingKeys: String, CodingKey {
         case id, holder, host, pid
@@ -26,7 +26,7 @@ public struct RunRecord: Hashable, Sendable, Codable, FetchableRecord {
 
 extension RechargeDatabase {
     /// Records the start of a run; returns its id.
-    public func startRun(holder: String, host: String, pid: Int, batchID: Int64?, now: Date) throws -> Int64 {
+    package func startRun(holder: String, host: String, pid: Int, batchID: Int64?, now: Date) throws -> Int64 {
         try self.writer.write { db in
             try db.execute(
                 sql: "INSERT INTO run (holder, host, pid, batch_id, started_at) VALUES (?, ?, ?, ?, ?)",
@@ -36,7 +36,7 @@ extension RechargeDatabase {
     }
 
     /// Records how a run ended.
-    public func finishRun(id: Int64, outcome: String, now: Date) throws {
+    package func finishRun(id: Int64, outcome: String, now: Date) throws {
         try self.writer.write { db in
             try db.execute(
                 sql: "UPDATE run SET finished_at = ?, outcome = ? WHERE id = ?", arguments: [Timestamp.string(now), outcome, id])
@@ -45,7 +45,7 @@ extension RechargeDatabase {
 
     /// The runs that may have worked on `batchID`: those limited to it and those over every batch started after it
     /// was imported, oldest first.
-    public func runs(batchID: Int64) throws -> [RunRecord] {
+    package func runs(batchID: Int64) throws -> [RunRecord] {
         try self.writer.read { db in
             try RunRecord.fetchAll(
                 db,

@@ -5,7 +5,7 @@ import RechargeCore
 extension RechargeDatabase {
     /// Pending and in-flight lines of `account` (in `batchID`, or in every batch), and when the next line deferred
     /// past `now` becomes due.
-    public func work(account: String, batchID: Int64? = nil, now: Date) throws -> AccountWork {
+    package func work(account: String, batchID: Int64? = nil, now: Date) throws -> AccountWork {
         try self.writer.read { db in
             let batchFilter = batchID == nil ? "" : " AND batch_id = :batch"
             var arguments: [String: (any DatabaseValueConvertible)?] = ["account": account, "now": Timestamp.string(now)]
@@ -28,7 +28,7 @@ extension RechargeDatabase {
 
     /// Postpones a pending line that cannot be sent now (its evidence could not be recorded), with the reason.
     /// Nothing was sent, so the line stays PENDING under the same key generation.
-    public func deferLine(lineID: Int64, until: Date, code: String, message: String, now: Date) throws {
+    package func deferLine(lineID: Int64, until: Date, code: String, message: String, now: Date) throws {
         try self.writer.write { db in
             try db.execute(
                 sql: """
@@ -40,7 +40,7 @@ extension RechargeDatabase {
     }
 
     /// The batches that have lines pending or in flight, oldest first.
-    public func batchesWithWork() throws -> [Int64] {
+    package func batchesWithWork() throws -> [Int64] {
         try self.writer.read { db in
             try Int64.fetchAll(db, sql: "SELECT DISTINCT batch_id FROM line WHERE state IN ('PENDING', 'PROCESSING') ORDER BY batch_id")
         }
@@ -48,7 +48,7 @@ extension RechargeDatabase {
 
     /// Takes the lease over from `previous`, a holder known to be dead (a process of this host that no longer
     /// exists), without waiting for its lease to expire. Fails (returns `false`) if the lease changed meanwhile.
-    public func takeOverLease(
+    package func takeOverLease(
         from previous: LeaseHolder, holder: String, host: String, pid: Int, ttl: TimeInterval, now: Date
     ) throws
         -> Bool
@@ -73,7 +73,7 @@ extension RechargeDatabase {
     /// to ask the provider about: what verification checks. A SUCCESS or FAILED line is asked about under its
     /// current key; a CANCELLED line under every key it was ever sent with (a retry clears the line's key, not its
     /// attempts), since none of them may have moved money.
-    public func settledSentLines(batchID: Int64) throws -> [SentLine] {
+    package func settledSentLines(batchID: Int64) throws -> [SentLine] {
         try self.writer.read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -96,7 +96,7 @@ extension RechargeDatabase {
 
     /// The mismatches already recorded for a batch, as `lineID/kind`, so a second verification does not record
     /// the same finding twice.
-    public func recordedMismatches(batchID: Int64) throws -> Set<String> {
+    package func recordedMismatches(batchID: Int64) throws -> Set<String> {
         try self.writer.read { db in
             let rows = try Row.fetchAll(
                 db,

@@ -10,11 +10,11 @@ import Glibc
 ///
 /// Open it once per file per process. Every write method is one transaction that keeps the invariants;
 /// the schema (see ``Schema``) refuses whatever would break them.
-public struct RechargeDatabase: Sendable {
+package struct RechargeDatabase: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens (and, unless `mustExist`, creates) the database at `path` and brings its schema up to date.
-    public init(path: String, mustExist: Bool = false) throws(StoreError) {
+    package init(path: String, mustExist: Bool = false) throws(StoreError) {
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists {
             guard !mustExist else {
@@ -69,7 +69,7 @@ public struct RechargeDatabase: Sendable {
     }
 
     /// Uses an already open database (an in-memory queue in tests) and brings its schema up to date.
-    public init(writer: any DatabaseWriter) throws(StoreError) {
+    package init(writer: any DatabaseWriter) throws(StoreError) {
         self.writer = writer
         do {
             try Schema.migrator.migrate(writer)
@@ -79,7 +79,7 @@ public struct RechargeDatabase: Sendable {
     }
 
     /// An empty in-memory database, for tests.
-    public static func inMemory() throws -> RechargeDatabase {
+    package static func inMemory() throws -> RechargeDatabase {
         try RechargeDatabase(writer: DatabaseQueue())
     }
 

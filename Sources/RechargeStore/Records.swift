@@ -3,19 +3,19 @@ import GRDB
 import RechargeCore
 
 /// A stored batch.
-public struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
-    public var id: Int64
-    public var uid: String
-    public var name: String
-    public var reference: String?
-    public var sourceFile: String
-    public var sourceSHA256: String
-    public var sourceFormat: String
-    public var sourceBytes: Int64
-    public var lineCount: Int
-    public var controlLineCount: Int?
-    public var forced: Bool
-    public var importedAt: String
+package struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
+    package var id: Int64
+    package var uid: String
+    package var name: String
+    package var reference: String?
+    package var sourceFile: String
+    package var sourceSHA256: String
+    package var sourceFormat: String
+    package var sourceBytes: Int64
+    package var lineCount: Int
+    package var controlLineCount: Int?
+    package var forced: Bool
+    package var importedAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, uid, name, reference
@@ -33,16 +33,16 @@ public struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
 extension LineRecord: FetchableRecord {}
 
 /// An entry of the append-only event log.
-public struct EventRecord: Hashable, Sendable, Codable, FetchableRecord {
-    public var id: Int64
-    public var batchID: Int64
-    public var lineID: Int64?
-    public var at: String
-    public var actor: String
-    public var kind: String
-    public var fromState: String?
-    public var toState: String?
-    public var detail: String?
+package struct EventRecord: Hashable, Sendable, Codable, FetchableRecord {
+    package var id: Int64
+    package var batchID: Int64
+    package var lineID: Int64?
+    package var at: String
+    package var actor: String
+    package var kind: String
+    package var fromState: String?
+    package var toState: String?
+    package var detail: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -56,10 +56,10 @@ public struct EventRecord: Hashable, Sendable, Codable, FetchableRecord {
 }
 
 /// One group of the status view: lines of one account, currency and state.
-public struct StatusRow: Hashable, Sendable {
-    public var account: String
-    public var currency: String
-    public var state: LineState
-    public var count: Int
-    public var sumMinor: Int64
+package struct StatusRow: Hashable, Sendable {
+    package var account: String
+    package var currency: String
+    package var state: LineState
+    package var count: Int
+    package var sumMinor: Int64
 }

@@ -6,79 +6,79 @@ import RechargeCore
 /// Each call is one short transaction on the database's own serialized writer (WAL, one fsync per commit), made
 /// directly on the calling task: a claim or a group of outcomes takes well under a millisecond of work besides
 /// the commit, less than a hop to another executor would cost.
-public struct SQLiteEngineStore: EngineStore, ReconcileStore {
-    public let database: RechargeDatabase
+package struct SQLiteEngineStore: EngineStore, ReconcileStore {
+    package let database: RechargeDatabase
 
-    public init(_ database: RechargeDatabase) {
+    package init(_ database: RechargeDatabase) {
         self.database = database
     }
 
-    public func acquireLease(_ runner: LeaseClaim, now: Date) async throws -> LeaseResult {
+    package func acquireLease(_ runner: LeaseClaim, now: Date) async throws -> LeaseResult {
         try self.database.acquireLease(holder: runner.holder, host: runner.host, pid: runner.pid, ttl: runner.ttl, now: now)
     }
 
-    public func takeOverLease(from previous: LeaseHolder, by runner: LeaseClaim, now: Date) async throws -> Bool {
+    package func takeOverLease(from previous: LeaseHolder, by runner: LeaseClaim, now: Date) async throws -> Bool {
         try self.database.takeOverLease(
             from: previous, holder: runner.holder, host: runner.host, pid: runner.pid, ttl: runner.ttl, now: now)
     }
 
-    public func renewLease(holder: String, ttl: TimeInterval, now: Date) async throws -> Bool {
+    package func renewLease(holder: String, ttl: TimeInterval, now: Date) async throws -> Bool {
         try self.database.renewLease(holder: holder, ttl: ttl, now: now)
     }
 
-    public func releaseLease(holder: String) async throws {
+    package func releaseLease(holder: String) async throws {
         try self.database.releaseLease(holder: holder)
     }
 
-    public func startRun(_ runner: LeaseClaim, batchID: Int64?, now: Date) async throws -> Int64 {
+    package func startRun(_ runner: LeaseClaim, batchID: Int64?, now: Date) async throws -> Int64 {
         try self.database.startRun(holder: runner.holder, host: runner.host, pid: runner.pid, batchID: batchID, now: now)
     }
 
-    public func finishRun(id: Int64, outcome: String, now: Date) async throws {
+    package func finishRun(id: Int64, outcome: String, now: Date) async throws {
         try self.database.finishRun(id: id, outcome: outcome, now: now)
     }
 
-    public func batchesWithWork() async throws -> [Int64] {
+    package func batchesWithWork() async throws -> [Int64] {
         try self.database.batchesWithWork()
     }
 
-    public func work(account: String, batchID: Int64?, now: Date) async throws -> AccountWork {
+    package func work(account: String, batchID: Int64?, now: Date) async throws -> AccountWork {
         try self.database.work(account: account, batchID: batchID, now: now)
     }
 
-    public func dueLines(account: String, batchID: Int64?, limit: Int, onePerCard: Bool, now: Date) async throws -> [DueLine] {
+    package func dueLines(account: String, batchID: Int64?, limit: Int, onePerCard: Bool, now: Date) async throws -> [DueLine] {
         try self.database.dueLines(account: account, batchID: batchID, limit: limit, onePerCard: onePerCard, now: now)
     }
 
-    public func deferLine(lineID: Int64, until: Date, code: String, message: String, now: Date) async throws {
+    package func deferLine(lineID: Int64, until: Date, code: String, message: String, now: Date) async throws {
         try self.database.deferLine(lineID: lineID, until: until, code: code, message: message, now: now)
     }
 
-    public func claim(_ claims: [LineClaim], actor: String, now: Date) async throws -> [ClaimedLine] {
+    package func claim(_ claims: [LineClaim], actor: String, now: Date) async throws -> [ClaimedLine] {
         try self.database.claim(claims, actor: actor, now: now)
     }
 
-    public func recordOutcomes(_ records: [OutcomeRecord], now: Date) async throws -> [Result<LineState, StoreError>] {
+    package func recordOutcomes(_ records: [OutcomeRecord], now: Date) async throws -> [Result<LineState, StoreError>] {
         try self.database.recordOutcomes(records, now: now)
     }
 
-    public func inFlightLines(account: String?) async throws -> [InFlightLine] {
+    package func inFlightLines(account: String?) async throws -> [InFlightLine] {
         try self.database.inFlightLines(account: account)
     }
 
-    public func firstSend(lineID: Int64, key: IdempotencyKey) async throws -> Date? {
+    package func firstSend(lineID: Int64, key: IdempotencyKey) async throws -> Date? {
         try self.database.firstSend(lineID: lineID, key: key)
     }
 
-    public func settledSentLines(batchID: Int64) async throws -> [SentLine] {
+    package func settledSentLines(batchID: Int64) async throws -> [SentLine] {
         try self.database.settledSentLines(batchID: batchID)
     }
 
-    public func recordedMismatches(batchID: Int64) async throws -> Set<String> {
+    package func recordedMismatches(batchID: Int64) async throws -> Set<String> {
         try self.database.recordedMismatches(batchID: batchID)
     }
 
-    public func recordMismatch(lineID: Int64, kind: String, detail: String?, now: Date) async throws {
+    package func recordMismatch(lineID: Int64, kind: String, detail: String?, now: Date) async throws {
         try self.database.recordMismatch(lineID: lineID, kind: kind, detail: detail, now: now)
     }
 }

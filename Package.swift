@@ -40,6 +40,22 @@ let package = Package(
             name: "RechargeReport",
             dependencies: ["RechargeCore", "RechargeStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The operations a process hosts: a run as a service (its HTTP client, lanes, summary and exit-code policy)
+        // and the inbox pass; `recharge` and a future console call them.
+        .target(
+            name: "RechargeRuns",
+            dependencies: [
+                "RechargeCore",
+                "RechargeStore",
+                "RechargeEngine",
+                "RechargeProviders",
+                "RechargeReport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command-line interface; the `recharge` executable only calls into it.
         .target(
             name: "RechargeCLI",
@@ -47,14 +63,14 @@ let package = Package(
                 "RechargeCore",
                 "RechargeStore",
                 "RechargeEngine",
-                "RechargeProviders",
                 "RechargeReport",
+                "RechargeRuns",
                 "RechargeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The provider adapters: one folder per provider, each turning a line into the provider's exact request
@@ -151,7 +167,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RechargeCLITests",
-            dependencies: ["TestSupport", "RechargeCLI", "RechargeCore", "RechargeStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TestSupport", "RechargeCLI", "RechargeRuns", "RechargeCore", "RechargeStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "RechargeEngineTests",

@@ -4,6 +4,7 @@ import Logging
 import RechargeCore
 import RechargeEngine
 import RechargeReport
+import RechargeRuns
 import RechargeSimulator
 import RechargeStore
 
@@ -39,7 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let file, !FileManager.default.fileExists(atPath: file) {
-            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(file.terminalSafe): no such file")
+            throw RechargeFailure(exitCode: RechargeExit.noInput, message: "\(file.terminalSafe): no such file")
         }
         let directory = URL(fileURLWithPath: self.dir)
         let databasePath = directory.appendingPathComponent("recharge.sqlite").path
@@ -50,31 +51,35 @@ struct DemoCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
             database = try RechargeDatabase(path: databasePath)
             batch = try self.importSample(into: database, directory: directory)
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             throw failure
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: "demo set-up failed: \(error)")
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: "demo set-up failed: \(error)")
         }
         let simulator = Simulator(configuration: try self.simulatorConfiguration(cardsOf: database.lines(batchID: batch.id)))
         let logger = RechargeLogging.logger(verbose: false, format: self.logFormat)
-        let code = try await simulator.withRunning(host: "127.0.0.1", port: 0) { port in
-            let configuration = try self.writeConfiguration(port: port, directory: directory)
-            Output.out("simulator on http://127.0.0.1:\(port); configuration \(configuration.path); database \(databasePath)")
-            let session = RunSession(
-                database: database, configuration: configuration.value, databasePath: databasePath, progressStyle: self.progress,
-                logger: logger)
-            return try await session.run(batch: batch)
+        let style = self.progress
+        let code = try await Lifecycle.run(stopNotice: RunOptions.stopNotice, logger: logger) {
+            try await simulator.withRunning(host: "127.0.0.1", port: 0) { port in
+                let configuration = try Self.writeConfiguration(port: port, directory: directory)
+                Output.out("simulator on http://127.0.0.1:\(port); configuration \(configuration.path); database \(databasePath)")
+                let context = RunContext(
+                    database: database, configuration: configuration.value, logger: logger,
+                    watch: { await ProgressDisplay(style: style).show($0) })
+                let result = try await RunService(context: context, batchID: batch.id).execute()
+                return try RunSummary.report(result, database: database, to: .standard)
+            }
         }
         let applied = simulator.ledger.count
         Output.out("")
         Output.out("the simulator's ledger holds \(applied) applied top-ups")
         for format in [ReportFormat.html, .csv, .json] {
             let path = directory.appendingPathComponent("report.\(format.rawValue)").path
-            try ReportCommand.writeFile(batch: batch, database: database, format: format, path: path)
+            try ReportFiles.write(batchID: batch.id, database: database, format: format, path: path)
             Output.out("report (\(format.rawValue)): \(path)")
         }
         Output.out("look closer: recharge status \(batch.id) --db \(databasePath)")
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 
     /// Imports `--file`, or the built-in sample written into the demo's folder, into the fresh database: nothing
@@ -94,10 +99,10 @@ struct DemoCommand: AsyncParsableCommand {
             return batch
         case .rejected(let result):
             Output.err(result.diagnostics.render())
-            throw CommandFailure(
+            throw RechargeFailure(
                 exitCode: RechargeExit.dataError, message: "\(path.terminalSafe) has errors; nothing was imported")
         case .duplicate(let earlier, _, _):
-            throw CommandFailure(exitCode: RechargeExit.dataError, message: "already imported as batch \(earlier.id)")
+            throw RechargeFailure(exitCode: RechargeExit.dataError, message: "already imported as batch \(earlier.id)")
         }
     }
 
@@ -124,17 +129,17 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Writes the configuration for the simulator at `port`, with its published test credentials in key files.
-    private func writeConfiguration(port: Int, directory: URL) throws -> (path: String, value: RechargeConfiguration) {
+    private static func writeConfiguration(port: Int, directory: URL) throws -> (path: String, value: RechargeConfiguration) {
         let path: String
         do {
             path = try SimulatorAccountsFile.write(port: port, directory: directory.path, settings: ["timeoutMilliseconds": 2000])
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: "cannot write the demo configuration: \(error)")
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: "cannot write the demo configuration: \(error)")
         }
         do {
             return (path, try RechargeConfiguration.load(path: path))
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.configError, message: "demo configuration: \(error.description)")
+            throw RechargeFailure(exitCode: RechargeExit.configError, message: "demo configuration: \(error.description)")
         }
     }
 }

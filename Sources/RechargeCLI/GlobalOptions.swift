@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeRuns
 import RechargeStore
 
 /// Options every command takes.
@@ -32,7 +33,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try RechargeConfiguration.load(path: config)
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
+            throw RechargeFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
         }
     }
 
@@ -45,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
             // No database yet is the user's mistake (a wrong --db); a file that cannot be opened is an I/O error.
             let missing = mustExist && !FileManager.default.fileExists(atPath: self.db)
             let code = missing ? RechargeExit.dataError : RechargeExit.ioError
-            throw CommandFailure(exitCode: code, message: error.message)
+            throw RechargeFailure(exitCode: code, message: error.message)
         }
     }
 }

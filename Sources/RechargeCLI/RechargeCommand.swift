@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RechargeRuns
 
 /// The `recharge` command: batch top-ups of prepaid cards through the card providers' APIs.
 public struct RechargeCommand: AsyncParsableCommand {
@@ -31,9 +32,9 @@ public struct RechargeCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             Output.err("recharge: error: \(failure.message)")
-            Self.exit(withError: failure.code)
+            Self.exit(withError: ExitCode(failure.exitCode))
         } catch {
             // Argument Parser would print the message as it is; a value quoted in it (a file name, a --name) may
             // hold control characters, so it goes through Output, which escapes them.

@@ -77,7 +77,8 @@ enum Recharge {
             (
                 "recharge",
                 simulator.subtracting(["recharge-sim"]).union([
-                    "recharge", "RechargeCLI", "RechargeCore", "RechargeStore", "RechargeEngine", "RechargeProviders", "RechargeReport",
+                    "recharge", "RechargeCLI", "RechargeRuns", "RechargeCore", "RechargeStore", "RechargeEngine", "RechargeProviders",
+                    "RechargeReport",
                 ])
             ),
             ("recharge-sim", simulator),

@@ -56,7 +56,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The command-line interface; the `recharge` executable only calls into it.
+        // The command-line interface; the `recharge` executable only calls into it. It does not link the simulator:
+        // `recharge demo` starts the `recharge-sim` executable.
         .target(
             name: "RechargeCLI",
             dependencies: [
@@ -65,7 +66,6 @@ let package = Package(
                 "RechargeEngine",
                 "RechargeReport",
                 "RechargeRuns",
-                "RechargeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

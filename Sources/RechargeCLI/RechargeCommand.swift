@@ -3,8 +3,8 @@ import Foundation
 import RechargeRuns
 
 /// The `recharge` command: batch top-ups of prepaid cards through the card providers' APIs.
-public struct RechargeCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct RechargeCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "recharge",
         abstract: "Validate, import and execute batch card top-ups, exactly once.",
         discussion: """
@@ -21,10 +21,10 @@ public struct RechargeCommand: AsyncParsableCommand {
         ]
     )
 
-    public init() {}
+    package init() {}
 
     /// Runs the command line, turning failures into messages on standard error and documented exit codes.
-    public static func main() async {
+    package static func main() async {
         do {
             var command = try Self.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -43,9 +43,10 @@ let package = Package(
             name: "RechargeReport",
             dependencies: ["RechargeCore", "RechargeStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        // The command-line interface; the `recharge` executable only calls into it.
+        // The operations a process hosts: a run as a service (its HTTP client, lanes, summary and exit-code policy)
+        // and the inbox pass; `recharge` and a future console call them.
         .target(
-            name: "RechargeCLI",
+            name: "RechargeRuns",
             dependencies: [
                 "RechargeCore",
                 "RechargeConfig",
@@ -53,12 +54,29 @@ let package = Package(
                 "RechargeEngine",
                 "RechargeProviders",
                 "RechargeReport",
-                "RechargeSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The command-line interface; the `recharge` executable only calls into it. It does not link the simulator:
+        // `recharge demo` starts the `recharge-sim` executable.
+        .target(
+            name: "RechargeCLI",
+            dependencies: [
+                "RechargeCore",
+                "RechargeConfig",
+                "RechargeProviders",
+                "RechargeStore",
+                "RechargeEngine",
+                "RechargeReport",
+                "RechargeRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The provider adapters: one folder per provider, each turning a line into the provider's exact request
@@ -160,7 +178,8 @@ let package = Package(
         .testTarget(
             name: "RechargeCLITests",
             dependencies: [
-                "TestSupport", "RechargeCLI", "RechargeCore", "RechargeConfig", "RechargeEngine", "RechargeProviders", "RechargeStore",
+                "TestSupport", "RechargeCLI", "RechargeRuns", "RechargeCore", "RechargeConfig", "RechargeEngine", "RechargeProviders",
+                "RechargeStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -3,6 +3,7 @@ import Foundation
 import RechargeConfig
 import RechargeCore
 import RechargeProviders
+import RechargeRuns
 
 /// `recharge config check`: the effective configuration, secrets redacted, and every problem with its key.
 struct ConfigCommand: AsyncParsableCommand {
@@ -45,7 +46,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         }
         guard let configuration = checked, problems.isEmpty else {
             for problem in problems { Output.err("recharge: configuration error: \(problem.description)") }
-            throw CommandFailure(exitCode: RechargeExit.configError, message: "\(counted(problems.count, "problem")) in \(path)")
+            throw RechargeFailure(exitCode: RechargeExit.configError, message: "\(counted(problems.count, "problem")) in \(path)")
         }
         Output.err("\(path): configuration OK (\(counted(configuration.accounts.count, "account")))")
     }

@@ -6,17 +6,19 @@ import RechargeCore
 import RechargeEngine
 import RechargeProviders
 import RechargeReport
-import RechargeSimulator
+import RechargeRuns
 import RechargeStore
 
 /// `recharge demo`: the whole product on one machine, with nothing but the repository.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the provider simulator in-process, import the sample monthly file into a fresh database and run it.",
+        abstract: "Start the provider simulator, import the sample monthly file into a fresh database and run it.",
         discussion: """
-            Everything goes to --dir (default ./recharge-demo): the database, the configuration pointing at the \
-            simulator, and key files (mode 0600) holding the simulator's published test credentials. The simulator \
+            The simulator is the recharge-sim executable beside recharge (`swift build --product recharge-sim`), \
+            started on a free loopback port and stopped when the demo ends. Everything goes to --dir (default \
+            ./recharge-demo): the database, the configuration pointing at the simulator, key files (mode 0600) holding \
+            the simulator's published test credentials, and the simulator's configuration and log. The simulator \
             injects a few faults (refusals before applying, answers lost after applying, throttling) so the run shows \
             retries and in-doubt resolution. The exit code is the run's (see `recharge run --help`).
             """
@@ -40,8 +42,10 @@ struct DemoCommand: AsyncParsableCommand {
     var logFormat: LogFormat = .text
 
     func run() async throws {
+        // Before anything is set up: without the simulator there is no demo.
+        _ = try DemoSimulator.executable()
         if let file, !FileManager.default.fileExists(atPath: file) {
-            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(file.terminalSafe): no such file")
+            throw RechargeFailure(exitCode: RechargeExit.noInput, message: "\(file.terminalSafe): no such file")
         }
         let directory = URL(fileURLWithPath: self.dir)
         let databasePath = directory.appendingPathComponent("recharge.sqlite").path
@@ -52,31 +56,45 @@ struct DemoCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
             database = try RechargeDatabase(path: databasePath)
             batch = try self.importSample(into: database, directory: directory)
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             throw failure
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: "demo set-up failed: \(error)")
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: "demo set-up failed: \(error)")
         }
-        let simulator = Simulator(configuration: try self.simulatorConfiguration(cardsOf: database.lines(batchID: batch.id)))
+        let simulatorConfiguration = directory.appendingPathComponent("simulator.json").path
+        do {
+            try self.simulatorConfiguration(cardsOf: database.lines(batchID: batch.id)).write(
+                to: URL(fileURLWithPath: simulatorConfiguration))
+        } catch {
+            throw RechargeFailure(exitCode: .ioError, message: "demo set-up failed: \(error)")
+        }
         let logger = RechargeLogging.logger(verbose: false, format: self.logFormat)
-        let code = try await simulator.withRunning(host: "127.0.0.1", port: 0) { port in
-            let configuration = try self.writeConfiguration(port: port, directory: directory)
-            Output.out("simulator on http://127.0.0.1:\(port); configuration \(configuration.path); database \(databasePath)")
-            let session = RunSession(
-                database: database, configuration: configuration.value, databasePath: databasePath, progressStyle: self.progress,
-                logger: logger)
-            return try await session.run(batch: batch)
+        let style = self.progress
+        let (code, applied) = try await Lifecycle.run(stopNotice: RunOptions.stopNotice, logger: logger) {
+            try await DemoSimulator.withRunning(
+                simulatorConfiguration: simulatorConfiguration, directory: directory.path, timeoutMilliseconds: 2000
+            ) { simulator in
+                let configuration = try Self.loadConfiguration(simulator.configurationPath)
+                Output.out(
+                    "simulator on http://127.0.0.1:\(simulator.port); configuration \(simulator.configurationPath); database \(databasePath)"
+                )
+                let context = RunContext(
+                    database: database, configuration: configuration, logger: logger,
+                    watch: { await ProgressDisplay(style: style).show($0) })
+                let result = try await RunService(context: context, batchID: batch.id).execute()
+                let code = try RunSummary.report(result, database: database, to: .standard)
+                return (code, try await simulator.appliedCount())
+            }
         }
-        let applied = simulator.ledger.count
         Output.out("")
         Output.out("the simulator's ledger holds \(applied) applied top-ups")
         for format in [ReportFormat.html, .csv, .json] {
             let path = directory.appendingPathComponent("report.\(format.rawValue)").path
-            try ReportCommand.writeFile(batch: batch, database: database, format: format, path: path)
+            try ReportFiles.write(batchID: batch.id, database: database, format: format, path: path)
             Output.out("report (\(format.rawValue)): \(path)")
         }
         Output.out("look closer: recharge status \(batch.id) --db \(databasePath)")
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 
     /// Imports `--file`, or the built-in sample written into the demo's folder, into the fresh database: nothing
@@ -96,47 +114,38 @@ struct DemoCommand: AsyncParsableCommand {
             return batch
         case .rejected(let result):
             Output.err(result.diagnostics.render())
-            throw CommandFailure(
+            throw RechargeFailure(
                 exitCode: RechargeExit.dataError, message: "\(path.terminalSafe) has errors; nothing was imported")
         case .duplicate(let earlier, _, _):
-            throw CommandFailure(exitCode: RechargeExit.dataError, message: "already imported as batch \(earlier.id)")
+            throw RechargeFailure(exitCode: RechargeExit.dataError, message: "already imported as batch \(earlier.id)")
         }
     }
 
-    /// The simulator knows every card of the sample (active, in the line's currency) and, unless `--clean`, answers
-    /// with some latency and a few faults of each kind.
-    private func simulatorConfiguration(cardsOf lines: [LineRecord]) -> SimulatorConfiguration {
-        var configuration = SimulatorConfiguration()
-        configuration.seed = self.seed
+    /// The simulator's configuration file (docs/simulator.md): it knows every card of the sample (active, in the
+    /// line's currency) and, unless `--clean`, answers with some latency and a few faults of each kind.
+    private func simulatorConfiguration(cardsOf lines: [LineRecord]) throws -> Data {
+        var cards: [[String: String]] = []
         var seen: Set<String> = []
         for line in lines where seen.insert(line.account + "/" + line.cardID).inserted {
-            configuration.cards.append(.init(provider: line.account, id: line.cardID, currency: line.currency, balance: "100"))
+            cards.append(["provider": line.account, "id": line.cardID, "currency": line.currency, "balance": "100"])
         }
+        var configuration: [String: Any] = ["seed": self.seed, "cards": cards]
         if !self.clean {
-            var faults = SimulatorConfiguration.Faults()
-            faults.latencyMilliseconds = 20
-            faults.jitterMilliseconds = 60
-            faults.failBeforeApply = 0.08
-            faults.errorAfterApply = 0.05
-            faults.dropAfterApply = 0.03
-            faults.throttle = 0.03
-            for provider in ProviderKind.allCases { configuration.faults[provider.rawValue] = faults }
+            let faults: [String: Any] = [
+                "latencyMilliseconds": 20, "jitterMilliseconds": 60, "failBeforeApply": 0.08, "errorAfterApply": 0.05,
+                "dropAfterApply": 0.03, "throttle": 0.03,
+            ]
+            configuration["faults"] = Dictionary(uniqueKeysWithValues: ProviderKind.allCases.map { ($0.rawValue, faults) })
         }
-        return configuration
+        return try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted, .sortedKeys])
     }
 
-    /// Writes the configuration for the simulator at `port`, with its published test credentials in key files.
-    private func writeConfiguration(port: Int, directory: URL) throws -> (path: String, value: RechargeConfiguration) {
-        let path: String
+    /// The processor's configuration the simulator wrote for itself.
+    private static func loadConfiguration(_ path: String) throws -> RechargeConfiguration {
         do {
-            path = try SimulatorAccountsFile.write(port: port, directory: directory.path, settings: ["timeoutMilliseconds": 2000])
+            return try RechargeConfiguration.load(path: path, profiles: .all)
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: "cannot write the demo configuration: \(error)")
-        }
-        do {
-            return (path, try RechargeConfiguration.load(path: path, profiles: .all))
-        } catch {
-            throw CommandFailure(exitCode: RechargeExit.configError, message: "demo configuration: \(error.description)")
+            throw RechargeFailure(exitCode: .configError, message: "demo configuration: \(error.description)")
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import RechargeConfig
 import RechargeCore
 import RechargeProviders
+import RechargeRuns
 import RechargeStore
 
 /// Options every command takes.
@@ -34,7 +35,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try RechargeConfiguration.load(path: config, profiles: .all)
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
+            throw RechargeFailure(exitCode: RechargeExit.configError, message: "configuration: \(error.description)")
         }
     }
 
@@ -47,7 +48,7 @@ struct GlobalOptions: ParsableArguments {
             // No database yet is the user's mistake (a wrong --db); a file that cannot be opened is an I/O error.
             let missing = mustExist && !FileManager.default.fileExists(atPath: self.db)
             let code = missing ? RechargeExit.dataError : RechargeExit.ioError
-            throw CommandFailure(exitCode: code, message: error.message)
+            throw RechargeFailure(exitCode: code, message: error.message)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeRuns
 import RechargeStore
 
 /// `recharge import FILE`: validates and stores a batch in one transaction, printing its id.
@@ -35,7 +36,7 @@ struct ImportCommand: AsyncParsableCommand {
             throw ValidationError("--name: \(problem)")
         }
         guard FileManager.default.fileExists(atPath: self.file.file) else {
-            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(self.file.file.terminalSafe): no such file")
+            throw RechargeFailure(exitCode: RechargeExit.noInput, message: "\(self.file.file.terminalSafe): no such file")
         }
         let database = try self.global.openDatabase()
         let outcome: ImportOutcome
@@ -45,9 +46,9 @@ struct ImportCommand: AsyncParsableCommand {
         } catch let error as BatchInputError {
             throw readFailure(error)
         } catch let error as StoreError where error.code == .invalidName {
-            throw CommandFailure(exitCode: RechargeExit.dataError, message: "\(self.file.file.terminalSafe): \(error.message)")
+            throw RechargeFailure(exitCode: RechargeExit.dataError, message: "\(self.file.file.terminalSafe): \(error.message)")
         } catch {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: "import failed, nothing stored: \(error)")
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: "import failed, nothing stored: \(error)")
         }
         switch outcome {
         case .imported(let batch, let result):
@@ -57,11 +58,11 @@ struct ImportCommand: AsyncParsableCommand {
             Output.out(String(batch.id))
         case .rejected(let result):
             Output.err(result.diagnostics.render())
-            throw CommandFailure(
+            throw RechargeFailure(
                 exitCode: RechargeExit.dataError,
                 message: "\(self.file.file.terminalSafe): \(counted(result.diagnostics.errorCount, "error")); nothing was imported")
         case .duplicate(_, let reason, _):
-            throw CommandFailure(
+            throw RechargeFailure(
                 exitCode: RechargeExit.dataError,
                 message:
                     "\(self.file.file.terminalSafe): refused: \(reason.terminalSafe); nothing was imported (use --force to import it again)"

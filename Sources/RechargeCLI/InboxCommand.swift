@@ -4,8 +4,8 @@ import Logging
 import RechargeCore
 import RechargeEngine
 import RechargeProviders
+import RechargeRuns
 import RechargeStore
-import UnixSignals
 
 /// `recharge inbox DIR`: the unattended (nightly) way in: every complete new file of `DIR/incoming` is imported,
 /// run, reported and moved to `DIR/processed` (or, if invalid, to `DIR/rejected` with its errors beside it).
@@ -53,59 +53,34 @@ struct InboxCommand: AsyncParsableCommand {
         let database: RechargeDatabase
         do {
             database = try self.global.openDatabase()
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             MetricsFile.record(to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: nil)
             throw failure
         }
-        let policy = self.execution.policy(configuration)
         let settle = self.settleMilliseconds ?? configuration.timeouts.inboxSettleMilliseconds
-        let stop = StopSignal()
-        let session = RunSession(
-            database: database, configuration: configuration, databasePath: self.global.db, policy: policy,
-            progressStyle: self.execution.progress, logger: logger, stop: stop)
-        let inbox = InboxRun(
-            folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports), database: database,
+        let pass = InboxPass(
+            folder: InboxFolder(root: directory, reports: self.reports ?? configuration.paths.reports),
             reader: BatchReader(configuration: configuration, profiles: .all, control: ControlTotals(), diagnosticLimit: 1_000),
-            session: session, stop: stop, settle: .milliseconds(max(0, settle)), logger: logger)
-        let summary: InboxRun.Summary
+            context: self.execution.context(database: database, configuration: configuration, logger: logger),
+            settle: .milliseconds(max(0, settle)), messages: .standard)
+        let service = InboxService(pass: pass)
+        let summary: InboxPass.Summary
         do {
-            summary = try await Self.trappingSignals(stop: stop, logger: logger) { try await inbox.process() }
-        } catch let failure as CommandFailure {
+            try await Lifecycle.run(
+                service, stopNotice: "no new lines or files are started; waiting for the requests in flight", logger: logger)
+            guard let finished = service.summary else {
+                throw RechargeFailure(exitCode: .ioError, message: "the inbox pass ended without a summary")
+            }
+            summary = finished
+        } catch let failure as RechargeFailure {
             MetricsFile.record(
                 to: metricsPath, command: "inbox", exitCode: failure.exitCode, started: started, batchIDs: [], database: database)
             throw failure
         }
-        var files: [String: Int] = ["processed": 0, "rejected": 0]
-        for file in summary.files where file.name != "(resume)" {
-            files[file.code == RechargeExit.dataError.rawValue ? "rejected" : "processed", default: 0] += 1
-        }
         MetricsFile.record(
             to: metricsPath, command: "inbox", exitCode: summary.exitCode, started: started, batchIDs: summary.batchIDs, database: database,
-            files: files)
+            files: summary.fileCounts)
         Output.out("inbox: \(summary.files.count) step(s); exit \(summary.exitCode)")
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
-    }
-
-    /// Runs `body` while SIGINT/SIGTERM trigger `stop` (one handler for the whole pass, over several runs).
-    static func trappingSignals<T: Sendable>(
-        stop: StopSignal, logger: Logger, _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-                for await signal in signals {
-                    logger.notice("\(signal) received: no new lines or files are started; waiting for the requests in flight")
-                    stop.trigger()
-                    break
-                }
-                return nil
-            }
-            group.addTask { try await body() }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            fatalError("the body always returns a result")
-        }
     }
 }

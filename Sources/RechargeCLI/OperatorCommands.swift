@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeRuns
 import RechargeStore
 
 /// The batch named on the command line, or a data error naming what was not found or what the name could mean.
@@ -10,12 +11,12 @@ func requireBatch(_ text: String, in database: RechargeDatabase, path: String) t
     case .found(let batch):
         return batch
     case .missing:
-        throw CommandFailure(
+        throw RechargeFailure(
             exitCode: RechargeExit.dataError,
             message: "no batch '\(reference)' in \(path.terminalSafe) (recharge status lists the batches)")
     case .ambiguous(let batches):
         let list = batches.map { "id:\($0.id) ('\($0.name.terminalSafe)', imported \($0.importedAt))" }.joined(separator: ", ")
-        throw CommandFailure(
+        throw RechargeFailure(
             exitCode: RechargeExit.dataError,
             message: "'\(reference)' could mean \(batches.count) batches: \(list); say which with id:N")
     }
@@ -107,7 +108,7 @@ struct ResolveCommand: AsyncParsableCommand {
                 actor: operatorName())
             Output.out("batch \(batch.id) line \(parts[1]): \(state.rawValue)")
         } catch let error as StoreError where error.code == .notFound || error.code == .illegalTransition {
-            throw CommandFailure(exitCode: RechargeExit.dataError, message: error.message)
+            throw RechargeFailure(exitCode: RechargeExit.dataError, message: error.message)
         }
     }
 }

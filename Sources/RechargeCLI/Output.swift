@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeRuns
 import Synchronization
 
 /// Writes to standard output and standard error without the non-Sendable C `stdout` global.
@@ -54,16 +55,7 @@ enum Output {
     }
 }
 
-/// An error already explained to the user, ending the command with one of `RechargeExit`'s codes.
-struct CommandFailure: Error {
-    let code: ExitCode
-    let message: String
-
-    init(exitCode: ExitCode, message: String) {
-        self.code = exitCode
-        self.message = message
-    }
-
-    /// The code as the process exits with it, for the metrics file and the inbox's summary.
-    var exitCode: Int32 { self.code.rawValue }
+extension OperatorMessages {
+    /// Notes on standard output, problems on standard error, through ``Output``.
+    static let standard = OperatorMessages(note: { Output.out($0) }, problem: { Output.err($0) })
 }

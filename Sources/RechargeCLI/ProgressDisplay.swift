@@ -17,7 +17,7 @@ enum ProgressStyle: String, CaseIterable, ExpressibleByArgument {
     case none
 }
 
-/// Shows a run's progress on standard error until the run ends.
+/// Shows a run's progress on standard error until the run ends (the task is cancelled).
 ///
 /// Rates are each account's recent rate (``RunProgress/defaultWindow``), and the run's ETA is the slowest account's:
 /// each account works in its own lane, so the run is done when its slowest provider is. The live display is redrawn
@@ -25,7 +25,7 @@ enum ProgressStyle: String, CaseIterable, ExpressibleByArgument {
 struct ProgressDisplay {
     var style: ProgressStyle
 
-    func show(_ progress: RunProgress, until stop: StopSignal) async -> RunResult? {
+    func show(_ progress: RunProgress) async {
         var style = self.style
         if style == .automatic { style = isatty(STDERR_FILENO) == 1 && !Output.jsonStandardError.withLock({ $0 }) ? .live : .log }
         switch style {
@@ -33,7 +33,6 @@ struct ProgressDisplay {
         case .log: await Self.showLog(progress)
         case .automatic, .none: break
         }
-        return nil
     }
 
     private static func showLog(_ progress: RunProgress) async {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeRuns
 
 /// How `validate` and `import` present what reading a file found.
 enum ReadResultReport {
@@ -69,7 +70,7 @@ func readFailure(_ error: any Error) -> any Error {
     if let error = error as? BatchInputError {
         // A file refused for what it holds (too large) is a data error; one that cannot be opened, no input.
         let code = error.isRefusedContent ? RechargeExit.dataError : RechargeExit.noInput
-        return CommandFailure(exitCode: code, message: error.description)
+        return RechargeFailure(exitCode: code, message: error.description)
     }
     return error
 }

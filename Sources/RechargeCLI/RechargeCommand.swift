@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import RechargeRuns
 
 /// The `recharge` command: batch top-ups of prepaid cards through the card providers' APIs.
-public struct RechargeCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct RechargeCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "recharge",
         abstract: "Validate, import and execute batch card top-ups, exactly once.",
         discussion: """
@@ -20,10 +21,10 @@ public struct RechargeCommand: AsyncParsableCommand {
         ]
     )
 
-    public init() {}
+    package init() {}
 
     /// Runs the command line, turning failures into messages on standard error and documented exit codes.
-    public static func main() async {
+    package static func main() async {
         do {
             var command = try Self.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -31,9 +32,9 @@ public struct RechargeCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             Output.err("recharge: error: \(failure.message)")
-            Self.exit(withError: failure.code)
+            Self.exit(withError: ExitCode(failure.exitCode))
         } catch {
             // Argument Parser would print the message as it is; a value quoted in it (a file name, a --name) may
             // hold control characters, so it goes through Output, which escapes them.

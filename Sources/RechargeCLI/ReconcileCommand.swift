@@ -1,8 +1,8 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import RechargeCore
 import RechargeEngine
+import RechargeRuns
 import RechargeStore
 
 /// `recharge reconcile BATCH`: verifies settled lines against the providers' own records.
@@ -30,20 +30,14 @@ struct ReconcileCommand: AsyncParsableCommand {
         let database = try self.global.openDatabase(mustExist: true)
         let batch = try requireBatch(self.batch, in: database, path: self.global.db)
         let names = Set(try database.settledSentLines(batchID: batch.id).map(\.line.account))
-        let accounts = try RunSession.accounts(named: names, in: configuration)
-        let client = RunSession.httpClient(for: accounts, trustedCAFile: configuration.trustedCAFile)
-        let result: Reconciler<ContinuousClock>.Result
-        do {
-            let lanes = try RunSession.lookupLanes(for: accounts, client: client)
-            result = try await Reconciler(
+        let accounts = try ProviderLanes.accounts(named: names, in: configuration)
+        let result = try await withHTTPClient(for: accounts, trustedCAFile: configuration.trustedCAFile) { client in
+            let lanes = try ProviderLanes.lookupLanes(for: accounts, client: client)
+            return try await Reconciler(
                 store: SQLiteEngineStore(database), lanes: lanes, clock: ContinuousClock(), logger: RechargeLogging.logger(verbose: false)
             )
             .verify(batchID: batch.id)
-        } catch {
-            try? await client.shutdown()
-            throw error
         }
-        try await client.shutdown()
         Output.out(
             "batch \(batch.id) '\(batch.name)': \(result.checked) settled lines checked, \(result.agreed) agree, "
                 + "\(result.mismatched.count) mismatched, \(result.unverifiable) unverifiable")

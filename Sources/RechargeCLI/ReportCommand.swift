@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RechargeCore
 import RechargeReport
+import RechargeRuns
 import RechargeStore
 
 #if canImport(Glibc)
@@ -66,38 +67,17 @@ struct ReportCommand: AsyncParsableCommand {
             try Self.write(batch: batch, database: database, format: format, to: ReportOutput(fileDescriptor: STDOUT_FILENO))
             return
         }
-        try Self.writeFile(batch: batch, database: database, format: format, path: output)
+        try ReportFiles.write(batchID: batch.id, database: database, format: format, path: output)
         Output.err("batch \(batch.id) '\(batch.name)': \(format.rawValue) report written to \(output)")
-    }
-
-    /// Writes a report file next to its target and renames it into place, so a reader never sees half a report.
-    static func writeFile(batch: BatchRecord, database: RechargeDatabase, format: ReportFormat, path output: String) throws {
-        let temporary = output + ".partial-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else {
-            throw CommandFailure(
-                exitCode: RechargeExit.ioError, message: "cannot write \(output): \(String(cString: strerror(errno)))")
-        }
-        do {
-            try Self.write(batch: batch, database: database, format: format, to: ReportOutput(fileDescriptor: descriptor))
-            guard fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, output) == 0 else {
-                throw CommandFailure(
-                    exitCode: RechargeExit.ioError, message: "cannot write \(output): \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
     }
 
     private static func write(batch: BatchRecord, database: RechargeDatabase, format: ReportFormat, to output: ReportOutput) throws {
         do {
             try ReconciliationReport.write(batchID: batch.id, from: database, format: format, to: output)
         } catch let error as ReportError {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: error.message)
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: error.message)
         } catch let error as StoreError {
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: error.message)
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: error.message)
         }
     }
 }

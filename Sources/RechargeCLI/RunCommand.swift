@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
+import RechargeRuns
 import RechargeStore
 import Synchronization
 
@@ -37,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
         let database: RechargeDatabase
         do {
             database = try self.global.openDatabase(mustExist: true)
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             MetricsFile.record(to: metricsPath, command: "run", exitCode: failure.exitCode, started: started, batchIDs: [], database: nil)
             throw failure
         }
@@ -45,23 +46,29 @@ struct RunCommand: AsyncParsableCommand {
         if let batch {
             batchRecord = try requireBatch(batch, in: database, path: self.global.db)
         }
-        let policy = self.execution.policy(configuration)
-        let session = RunSession(
-            database: database, configuration: configuration, databasePath: self.global.db, policy: policy,
-            progressStyle: self.execution.progress,
-            logger: logger)
-        let outcome: RunSession.Outcome
+        let service = RunService(
+            context: self.execution.context(database: database, configuration: configuration, logger: logger), batchID: batchRecord?.id)
+        let result: RunResult
         do {
-            outcome = try await session.runForOutcome(batch: batchRecord)
-        } catch let failure as CommandFailure {
+            result = try await Self.execute(service, logger: logger)
+        } catch let failure as RechargeFailure {
             MetricsFile.record(
                 to: metricsPath, command: "run", exitCode: failure.exitCode, started: started, batchIDs: batchRecord.map { [$0.id] } ?? [],
                 database: database)
             throw failure
         }
-        MetricsFile.record(
-            to: metricsPath, command: "run", exitCode: outcome.code, started: started, batchIDs: outcome.batchIDs, database: database)
-        if outcome.code != 0 { throw ExitCode(outcome.code) }
+        let code = try RunSummary.report(result, database: database, to: .standard).rawValue
+        MetricsFile.record(to: metricsPath, command: "run", exitCode: code, started: started, batchIDs: result.batchIDs, database: database)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Runs `service` until its run ends, SIGINT and SIGTERM stopping it gracefully; returns how it ended.
+    static func execute(_ service: RunService, logger: Logger) async throws -> RunResult {
+        try await Lifecycle.run(service, stopNotice: RunOptions.stopNotice, logger: logger)
+        guard let result = service.result else {
+            throw RechargeFailure(exitCode: .ioError, message: "the run ended without a result")
+        }
+        return result
     }
 }
 

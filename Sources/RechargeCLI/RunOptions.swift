@@ -2,6 +2,8 @@ import ArgumentParser
 import Logging
 import RechargeCore
 import RechargeEngine
+import RechargeRuns
+import RechargeStore
 
 /// The options of every command that executes lines (`run`, `inbox`): progress, limits, stopping, logs, metrics.
 struct RunOptions: ParsableArguments {
@@ -33,6 +35,17 @@ struct RunOptions: ParsableArguments {
         if let stopGrace { policy.stopGrace = .seconds(max(0, stopGrace)) }
         return policy
     }
+
+    /// What the command's runs share: this command line's policy, and the progress display it asked for.
+    func context(database: RechargeDatabase, configuration: RechargeConfiguration, logger: Logger) -> RunContext {
+        let style = self.progress
+        return RunContext(
+            database: database, configuration: configuration, policy: self.policy(configuration), logger: logger,
+            watch: { await ProgressDisplay(style: style).show($0) })
+    }
+
+    /// The notice logged when a signal stops a run: `SIGTERM received: …`.
+    static let stopNotice = "no new lines are sent; waiting for the requests in flight"
 
     func logger() -> Logger { RechargeLogging.logger(verbose: self.verbose, format: self.logFormat) }
 

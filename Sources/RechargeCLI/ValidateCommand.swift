@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargeRuns
 
 /// `recharge validate FILE`: checks a batch file completely and stores nothing.
 struct ValidateCommand: AsyncParsableCommand {

@@ -20,6 +20,14 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "The seed of the random fault injection.") var seed: UInt64?
     @Flag(help: "Create unknown cards on their first top-up.") var autoCards = false
     @Flag(help: "Do not log a line per request.") var quiet = false
+    @Option(
+        name: .customLong("processor-config"),
+        help: ArgumentHelp(
+            "Once listening, write DIR/recharge.json: a recharge configuration for this simulator (one account per provider, the published test credentials in DIR/keys, mode 0600); then print the listening line.",
+            valueName: "dir"))
+    var processorConfig: String?
+    @Option(name: .customLong("processor-timeout-ms"), help: "The accounts' time-out in that configuration, in milliseconds.")
+    var processorTimeout: Int?
 
     func run() async throws {
         var configuration = try self.config.map { try SimulatorConfiguration.load(path: $0) } ?? SimulatorConfiguration()
@@ -29,8 +37,18 @@ struct SimulatorCommand: AsyncParsableCommand {
         let logger = Logger(label: "recharge-sim")
         let simulator = Simulator(configuration: configuration)
         let host = self.host
+        let processorConfig = self.processorConfig
+        let settings: [String: Int] = self.processorTimeout.map { ["timeoutMilliseconds": $0] } ?? [:]
         let application = simulator.application(host: host, port: self.port, logger: logger, logRequests: !self.quiet) { port in
-            // The one line on standard output: scripts read the port from it.
+            if let processorConfig {
+                do {
+                    _ = try SimulatorAccountsFile.write(port: port, directory: processorConfig, settings: settings)
+                } catch {
+                    logger.critical("cannot write the processor's configuration into \(processorConfig): \(error)")
+                    Foundation.exit(74)
+                }
+            }
+            // The one line on standard output: scripts read the port from it (and know the configuration is written).
             FileHandle.standardOutput.write(Data("recharge-sim listening on http://\(host):\(port)\n".utf8))
         }
         let group = ServiceGroup(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

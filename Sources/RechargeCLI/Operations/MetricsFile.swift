@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RechargeCore
 import RechargeEngine
+import RechargeRuns
 import RechargeStore
 
 #if canImport(Glibc)
@@ -95,21 +96,21 @@ struct MetricsFile {
     }
 
     /// Writes the file atomically (a temporary file beside it, fsync, rename), carrying over the last success.
-    /// - Throws: ``CommandFailure`` (74) when it cannot be written.
+    /// - Throws: ``RechargeFailure`` (74) when it cannot be written.
     func write(to path: String) throws {
         let previous = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(Self.lastSuccess(in:))
         let data = Data(self.render(previousSuccess: previous).utf8)
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else {
-            throw CommandFailure(
+            throw RechargeFailure(
                 exitCode: RechargeExit.ioError, message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw CommandFailure(exitCode: RechargeExit.ioError, message: "cannot write \(path): \(reason)")
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: "cannot write \(path): \(reason)")
         }
     }
 
@@ -143,7 +144,7 @@ extension MetricsFile {
             command: command, exitCode: exitCode, duration: ContinuousClock.now - started, finishedAt: Date(), rows: rows, files: files)
         do {
             try metrics.write(to: path)
-        } catch let failure as CommandFailure {
+        } catch let failure as RechargeFailure {
             Output.err("recharge: error: metrics: \(failure.message)")
         } catch {
             Output.err("recharge: error: metrics: \(error)")

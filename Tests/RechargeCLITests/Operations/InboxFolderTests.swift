@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import RechargeCLI
+@testable import RechargeRuns
 
 /// The inbox's file rules without a run: which files count as arrived, and how outcomes fold into an exit code.
 @Suite struct InboxFolderTests {

@@ -72,15 +72,15 @@ enum Recharge {
             return newest
         }
         // The modules each executable is linked from (Package.swift).
-        let simulator: Set<String> = ["recharge-sim", "RechargeSimulator"]
         let products: [(String, Set<String>)] = [
             (
                 "recharge",
-                simulator.subtracting(["recharge-sim"]).union([
-                    "recharge", "RechargeCLI", "RechargeCore", "RechargeStore", "RechargeEngine", "RechargeProviders", "RechargeReport",
-                ])
+                [
+                    "recharge", "RechargeCLI", "RechargeRuns", "RechargeCore", "RechargeStore", "RechargeEngine", "RechargeProviders",
+                    "RechargeReport",
+                ]
             ),
-            ("recharge-sim", simulator),
+            ("recharge-sim", ["recharge-sim", "RechargeSimulator"]),
         ]
         for (name, modules) in products {
             let path = directory.appendingPathComponent(name).path

@@ -1,10 +1,11 @@
-import ArgumentParser
 import Foundation
 import Logging
 import RechargeCore
 import RechargeEngine
 import RechargeReport
 import RechargeStore
+import ServiceLifecycle
+import Synchronization
 
 /// One pass over an inbox: resume what an earlier pass left unfinished, then import, run, report and file away
 /// every complete new file, oldest first.
@@ -13,38 +14,64 @@ import RechargeStore
 /// and a file leaves `incoming/` only after its batch's run ended and its reports were written. A file whose
 /// content is already stored is not imported again; its batch is resumed if it still has work. So running the
 /// pass again, after any failure, is harmless.
-struct InboxRun: Sendable {
+///
+/// A graceful shutdown (SIGINT/SIGTERM in `recharge inbox`) stops the run in progress as ``RunService`` does and
+/// starts no other file: the file stays in `incoming/` and the next pass resumes its batch.
+package struct InboxPass: Sendable {
     /// What happened to one file.
-    struct FileOutcome: Sendable {
-        var name: String
-        var batchID: Int64?
+    package struct FileOutcome: Sendable {
+        package var name: String
+        package var batchID: Int64?
         /// The exit code this file contributes (0, 10, 11, 12, 65, 74, 75, 78).
-        var code: Int32
-        var note: String
+        package var code: Int32
+        package var note: String
     }
 
     /// What the pass did.
-    struct Summary: Sendable {
-        var files: [FileOutcome] = []
-        var batchIDs: [Int64] = []
-        var codes: [Int32] = []
-        var elapsed: Duration = .zero
+    package struct Summary: Sendable {
+        package var files: [FileOutcome] = []
+        package var batchIDs: [Int64] = []
+        package var codes: [Int32] = []
+        package var elapsed: Duration = .zero
 
-        var exitCode: Int32 { InboxExit.worst(self.codes) }
+        package init() {}
+
+        package var exitCode: Int32 { InboxExit.worst(self.codes) }
+
+        /// Files processed and rejected in this pass (the batches resumed first are not files).
+        package var fileCounts: [String: Int] {
+            var files: [String: Int] = ["processed": 0, "rejected": 0]
+            for file in self.files where file.name != InboxPass.resumeStep {
+                files[file.code == RechargeExit.dataError.rawValue ? "rejected" : "processed", default: 0] += 1
+            }
+            return files
+        }
     }
 
-    var folder: InboxFolder
-    var database: RechargeDatabase
-    var reader: BatchReader
-    /// The session every run uses; its `stop` is the pass's.
-    var session: RunSession
-    var stop: StopSignal
-    var settle: Duration
-    var logger: Logger
+    /// The name the summary gives the step that resumes the batches an earlier run left unfinished.
+    package static let resumeStep = "(resume)"
 
-    /// Runs the pass; returns what it did. Stops early (leaving the remaining files in `incoming/`) on a signal,
-    /// a lost lease, another runner, or a failing database.
-    func process() async throws -> Summary {
+    package var folder: InboxFolder
+    package var reader: BatchReader
+    /// What every run of the pass shares: its store, configuration, policy, logger and progress display.
+    package var context: RunContext
+    package var settle: Duration
+    package var messages: OperatorMessages
+
+    package init(folder: InboxFolder, reader: BatchReader, context: RunContext, settle: Duration, messages: OperatorMessages) {
+        self.folder = folder
+        self.reader = reader
+        self.context = context
+        self.settle = settle
+        self.messages = messages
+    }
+
+    private var database: RechargeDatabase { self.context.database }
+    private var logger: Logger { self.context.logger }
+
+    /// Runs the pass; returns what it did. Stops early (leaving the remaining files in `incoming/`) on a graceful
+    /// shutdown, a lost lease, another runner, or a failing database.
+    package func process() async throws -> Summary {
         let started = ContinuousClock.now
         var summary = Summary()
         defer { summary.elapsed = ContinuousClock.now - started }
@@ -59,7 +86,7 @@ struct InboxRun: Sendable {
         }
         let arrivals = try await self.folder.arrivals(settle: self.settle)
         for arrival in arrivals {
-            if self.stop.isTriggered {
+            if Task.isShuttingDownGracefully {
                 summary.codes.append(RechargeExit.unfinished.rawValue)
                 break
             }
@@ -77,7 +104,7 @@ struct InboxRun: Sendable {
             outcome = try self.database.importBatch(request, reader: self.reader)
         } catch let error as BatchInputError {
             // Vanished or unreadable since it was listed: leave it for the next pass.
-            Output.err("\(arrival.name.terminalSafe): skipped: \(error.description)")
+            self.messages.problem("\(arrival.name.terminalSafe): skipped: \(error.description)")
             return true
         } catch let error as StoreError where error.code == .invalidName {
             try self.reject(arrival, header: error.message, diagnostics: "", into: &summary)
@@ -90,11 +117,11 @@ struct InboxRun: Sendable {
         switch outcome {
         case .imported(let imported, let result):
             batch = imported
-            Output.out(
+            self.messages.note(
                 "\(arrival.name.terminalSafe): imported as batch \(batch.id) '\(batch.name.terminalSafe)' (\(result.lineCount) lines)")
         case .duplicate(let existing, let reason, let result) where existing.sourceSHA256 == result.sha256:
             batch = existing
-            Output.out(
+            self.messages.note(
                 "\(arrival.name.terminalSafe): already imported as batch \(existing.id) '\(existing.name.terminalSafe)'; not imported again"
             )
             _ = reason
@@ -115,25 +142,26 @@ struct InboxRun: Sendable {
         }
         try self.writeReports(batch: batch, stem: (arrival.name as NSString).deletingPathExtension)
         let destination = try self.folder.move(arrival, into: self.folder.processed)
-        Output.out("\(arrival.name.terminalSafe): moved to \(destination.path.terminalSafe)")
+        self.messages.note("\(arrival.name.terminalSafe): moved to \(destination.path.terminalSafe)")
         return true
     }
 
-    /// Runs a batch (or every batch with work); returns `false` when the pass must stop.
+    /// Runs a batch (or every batch with work) and writes its summary; returns `false` when the pass must stop.
     private func runBatch(_ batch: BatchRecord?, into summary: inout Summary, file: String?) async -> Bool {
-        let name = file ?? "(resume)"
+        let name = file ?? Self.resumeStep
         do {
-            let outcome = try await self.session.runForOutcome(batch: batch)
-            summary.batchIDs.append(contentsOf: outcome.batchIDs)
-            self.record(name, batch?.id, outcome.code, "run \(outcome.ending.rawValue)", into: &summary)
-            return outcome.ending == .completed
-                && ![RechargeExit.ioError.rawValue, RechargeExit.unfinished.rawValue].contains(outcome.code)
-        } catch let failure as CommandFailure {
-            Output.err("recharge: error: \(failure.message)")
+            let result = try await RunService(context: self.context, batchID: batch?.id).execute()
+            let code = try RunSummary.report(result, database: self.database, to: self.messages).rawValue
+            summary.batchIDs.append(contentsOf: result.batchIDs)
+            self.record(name, batch?.id, code, "run \(result.ending.rawValue)", into: &summary)
+            return result.ending == .completed
+                && ![RechargeExit.ioError.rawValue, RechargeExit.unfinished.rawValue].contains(code)
+        } catch let failure as RechargeFailure {
+            self.messages.problem("recharge: error: \(failure.message)")
             self.record(name, batch?.id, failure.exitCode, failure.message, into: &summary)
             return false
         } catch {
-            Output.err("recharge: error: \(error)")
+            self.messages.problem("recharge: error: \(error)")
             self.record(name, batch?.id, RechargeExit.ioError.rawValue, "\(error)", into: &summary)
             return false
         }
@@ -152,16 +180,16 @@ struct InboxRun: Sendable {
         let report = destination.deletingLastPathComponent().appendingPathComponent(destination.lastPathComponent + ".errors.txt")
         try self.folder.write(text, to: report)
         try self.folder.move(arrival, to: destination)
-        Output.err("\(arrival.name.terminalSafe): rejected (\(header.terminalSafe)); see \(report.path.terminalSafe)")
+        self.messages.problem("\(arrival.name.terminalSafe): rejected (\(header.terminalSafe)); see \(report.path.terminalSafe)")
         self.record(arrival.name, nil, RechargeExit.dataError.rawValue, "rejected: \(header)", into: &summary)
     }
 
     private func writeReports(batch: BatchRecord, stem: String) throws {
         for format in [ReportFormat.html, .csv, .json] {
             let path = self.folder.reports.appendingPathComponent("\(stem).batch-\(batch.id).\(format.rawValue)").path
-            try ReportCommand.writeFile(batch: batch, database: self.database, format: format, path: path)
+            try ReportFiles.write(batchID: batch.id, database: self.database, format: format, path: path)
         }
-        Output.out(
+        self.messages.note(
             "batch \(batch.id): reports in \(self.folder.reports.path.terminalSafe) (\(stem.terminalSafe).batch-\(batch.id).html, .csv, .json)"
         )
     }
@@ -175,14 +203,33 @@ struct InboxRun: Sendable {
     }
 }
 
+/// One inbox pass as a service; a graceful shutdown of its group stops the pass (see ``InboxPass``). What the pass
+/// did is ``summary`` once ``run()`` returned.
+package final class InboxService: Service, Sendable {
+    package let pass: InboxPass
+    private let finished = Mutex<InboxPass.Summary?>(nil)
+
+    package init(pass: InboxPass) {
+        self.pass = pass
+    }
+
+    /// What the pass did; `nil` until ``run()`` returned.
+    package var summary: InboxPass.Summary? { self.finished.withLock { $0 } }
+
+    package func run() async throws {
+        let summary = try await self.pass.process()
+        self.finished.withLock { $0 = summary }
+    }
+}
+
 /// How `recharge inbox` folds the outcomes of its files into one exit code: the most urgent wins.
 ///
 /// 78 configuration error › 74 I/O error › 75 another runner holds the database › 12 work left (run again) ›
 /// 11 UNKNOWN lines › 65 a file was rejected › 10 FAILED lines › 0.
-enum InboxExit {
-    static let precedence: [Int32] = [78, 74, 75, 12, 11, 65, 10]
+package enum InboxExit {
+    package static let precedence: [Int32] = [78, 74, 75, 12, 11, 65, 10]
 
-    static func worst(_ codes: [Int32]) -> Int32 {
+    package static func worst(_ codes: [Int32]) -> Int32 {
         for code in Self.precedence where codes.contains(code) { return code }
         return codes.first { $0 != 0 } ?? 0
     }

@@ -1,5 +1,5 @@
-import ArgumentParser
 import Foundation
+import RechargeReport
 
 /// The folders of a drop inbox: files arrive in `incoming/`; each ends in `processed/` or `rejected/`, and the
 /// reports of its batch in `reports/`.
@@ -7,26 +7,26 @@ import Foundation
 /// A file counts as arrived when it is complete: its name does not end in `.part` or `.tmp` and does not start
 /// with `.` (the usual names of a transfer in progress), and neither its size nor its modification time changed
 /// during the settle period.
-struct InboxFolder: Sendable {
+package struct InboxFolder: Sendable {
     /// One arrived file.
-    struct Arrival: Hashable, Sendable {
-        var name: String
-        var path: String
-        var size: UInt64
-        var modified: Date
+    package struct Arrival: Hashable, Sendable {
+        package var name: String
+        package var path: String
+        package var size: UInt64
+        package var modified: Date
     }
 
-    let root: URL
-    let reports: URL
+    package let root: URL
+    package let reports: URL
 
-    var incoming: URL { self.root.appendingPathComponent("incoming", isDirectory: true) }
-    var processed: URL { self.root.appendingPathComponent("processed", isDirectory: true) }
-    var rejected: URL { self.root.appendingPathComponent("rejected", isDirectory: true) }
+    package var incoming: URL { self.root.appendingPathComponent("incoming", isDirectory: true) }
+    package var processed: URL { self.root.appendingPathComponent("processed", isDirectory: true) }
+    package var rejected: URL { self.root.appendingPathComponent("rejected", isDirectory: true) }
 
     /// - Parameters:
     ///   - root: The inbox folder, holding `incoming/`.
     ///   - reports: Where reports go; `root/reports` by default.
-    init(root: String, reports: String? = nil) {
+    package init(root: String, reports: String? = nil) {
         self.root = URL(fileURLWithPath: root, isDirectory: true)
         self.reports =
             reports.map { URL(fileURLWithPath: $0, isDirectory: true) }
@@ -34,25 +34,25 @@ struct InboxFolder: Sendable {
     }
 
     /// Checks that `incoming/` exists and creates the other folders as needed.
-    /// - Throws: ``CommandFailure`` with 66 when `incoming/` is missing, 74 when a folder cannot be created.
-    func prepare() throws {
+    /// - Throws: ``RechargeFailure`` with 66 when `incoming/` is missing, 74 when a folder cannot be created.
+    package func prepare() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: self.incoming.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure(exitCode: RechargeExit.noInput, message: "\(self.incoming.path): no such folder")
+            throw RechargeFailure(exitCode: .noInput, message: "\(self.incoming.path): no such folder")
         }
         for folder in [self.processed, self.rejected, self.reports] {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                throw CommandFailure(
-                    exitCode: RechargeExit.ioError, message: "cannot create \(folder.path): \(error.localizedDescription)")
+                throw RechargeFailure(
+                    exitCode: .ioError, message: "cannot create \(folder.path): \(error.localizedDescription)")
             }
         }
     }
 
     /// The complete files of `incoming/`, oldest first (by modification time, then name): those whose size and
     /// modification time stayed the same over `settle`.
-    func arrivals(settle: Duration) async throws -> [Arrival] {
+    package func arrivals(settle: Duration) async throws -> [Arrival] {
         let before = try self.candidates()
         guard !before.isEmpty else { return [] }
         if settle > .zero { try await Task.sleep(for: settle) }
@@ -61,7 +61,7 @@ struct InboxFolder: Sendable {
     }
 
     /// Whether a file name is one a transfer in progress uses.
-    static func isTransient(_ name: String) -> Bool {
+    package static func isTransient(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasSuffix(".part") || name.hasSuffix(".tmp")
     }
 
@@ -70,8 +70,8 @@ struct InboxFolder: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: self.incoming.path)
         } catch {
-            throw CommandFailure(
-                exitCode: RechargeExit.ioError, message: "cannot list \(self.incoming.path): \(error.localizedDescription)")
+            throw RechargeFailure(
+                exitCode: .ioError, message: "cannot list \(self.incoming.path): \(error.localizedDescription)")
         }
         var arrivals: [Arrival] = []
         for name in names where !Self.isTransient(name) {
@@ -89,39 +89,35 @@ struct InboxFolder: Sendable {
     /// Moves an arrival into `folder` under its own name, or `NAME-2.EXT`, `NAME-3.EXT`… if that is taken.
     /// - Returns: Where the file now is.
     @discardableResult
-    func move(_ arrival: Arrival, into folder: URL) throws -> URL {
+    package func move(_ arrival: Arrival, into folder: URL) throws -> URL {
         try self.move(arrival, to: Self.freeName(for: arrival.name, in: folder))
     }
 
     /// Moves an arrival to `destination`.
     @discardableResult
-    func move(_ arrival: Arrival, to destination: URL) throws -> URL {
+    package func move(_ arrival: Arrival, to destination: URL) throws -> URL {
         do {
             try FileManager.default.moveItem(atPath: arrival.path, toPath: destination.path)
         } catch {
-            throw CommandFailure(
-                exitCode: RechargeExit.ioError,
+            throw RechargeFailure(
+                exitCode: .ioError,
                 message: "cannot move \(arrival.path) to \(destination.path): \(error.localizedDescription)")
         }
         return destination
     }
 
-    /// Writes `text` to `folder/name` through a temporary file and a rename, owner-only: an error report quotes
-    /// values from the rejected file (card ids, amounts).
-    func write(_ text: String, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+    /// Writes `text` to `url`, whole or not at all (``AtomicFile``), owner-only: an error report quotes values from
+    /// the rejected file (card ids, amounts).
+    package func write(_ text: String, to url: URL) throws {
         do {
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-            else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-            guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure(
-                exitCode: RechargeExit.ioError, message: "cannot write \(url.path): \(error.localizedDescription)")
+            try AtomicFile.write(text, to: url.path)
+        } catch let error as ReportError {
+            throw RechargeFailure(exitCode: .ioError, message: error.message)
         }
     }
 
-    static func freeName(for name: String, in folder: URL) -> URL {
+    /// `name` in `folder`, or `NAME-2.EXT`, `NAME-3.EXT`… if that is taken.
+    package static func freeName(for name: String, in folder: URL) -> URL {
         var candidate = folder.appendingPathComponent(name)
         let stem = (name as NSString).deletingPathExtension
         let ext = (name as NSString).pathExtension

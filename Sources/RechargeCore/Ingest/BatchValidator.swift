@@ -12,11 +12,27 @@ struct BatchValidator {
     private var referenceLines: [Fingerprint: Int32] = [:]
     private var repeatLines: [Fingerprint: Int32] = [:]
     private var accounts: [String: ProviderAccount]
+    /// What each provider's profile says, read once: a profile's properties may build their values on every call,
+    /// and the validator asks for them on every line.
+    private let facts: [ProviderKind: KindFacts]
+
+    private struct KindFacts {
+        let profile: any ProviderProfile
+        let acceptedCurrencies: Set<String>?
+        let extras: [BatchField: ProviderExtra]
+    }
 
     init(file: String, configuration: RechargeConfiguration, profiles: ProviderProfiles) {
         self.file = file
         self.configuration = configuration
         self.profiles = profiles
+        var facts: [ProviderKind: KindFacts] = [:]
+        for profile in profiles.list where facts[profile.kind] == nil {
+            facts[profile.kind] = KindFacts(
+                profile: profile, acceptedCurrencies: profile.acceptedCurrencies,
+                extras: Dictionary(profile.extras.map { ($0.field, $0) }, uniquingKeysWith: { first, _ in first }))
+        }
+        self.facts = facts
         self.accounts = Dictionary(configuration.accounts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -51,12 +67,12 @@ struct BatchValidator {
         let extraValues = BatchField.providerExtras.map { text($0) }
 
         var account: ProviderAccount?
-        var profile: (any ProviderProfile)?
+        var kindFacts: KindFacts?
         if let accountName {
             account = self.accounts[accountName]
             if let found = account {
-                profile = self.profiles[found.kind]
-                if profile == nil {
+                kindFacts = self.facts[found.kind]
+                if kindFacts == nil {
                     report(.provider, accountName, "the processor does not know how to speak \(found.kind.rawValue)")
                     account = nil
                 }
@@ -72,7 +88,7 @@ struct BatchValidator {
             if currency == nil {
                 let hint = Currency(code: currencyCode.uppercased()) != nil ? "; codes are upper case" : ""
                 report(.currency, currencyCode, "not an ISO 4217 currency code\(hint)")
-            } else if let account, let allowed = profile?.acceptedCurrencies, !allowed.contains(currencyCode) {
+            } else if let account, let allowed = kindFacts?.acceptedCurrencies, !allowed.contains(currencyCode) {
                 report(.currency, currencyCode, "\(account.kind.rawValue) cards are in \(allowed.sorted().joined(separator: " or ")) only")
             }
         }
@@ -105,7 +121,7 @@ struct BatchValidator {
             }
         }
 
-        if let cardID, let profile, let problem = Self.cardIDProblem(cardID, profile: profile) {
+        if let cardID, let kindFacts, let problem = Self.cardIDProblem(cardID, profile: kindFacts.profile) {
             report(.cardID, cardID, problem)
         }
         if let reference {
@@ -123,11 +139,11 @@ struct BatchValidator {
         if let remark, let problem = FieldRules.textProblem(remark, maximum: 255) {
             report(.remark, remark, problem)
         }
-        if let account, let profile {
-            self.checkExtras(extraValues, account: account, profile: profile, report: report)
+        if let account, let kindFacts {
+            self.checkExtras(extraValues, account: account, extras: kindFacts.extras, report: report)
         }
 
-        guard diagnostics.errorCount == errorsBefore, let account, let profile, let cardID, let amount, let reference else {
+        guard diagnostics.errorCount == errorsBefore, let account, let kindFacts, let cardID, let amount, let reference else {
             return nil
         }
         let (sum, overflow) = self.sums[amount.currency.code, default: 0].addingReportingOverflow(amount.minorUnits)
@@ -149,7 +165,7 @@ struct BatchValidator {
         // An extra the provider uses: the line's value, else the account's default. Other extras are refused above.
         var extras: [BatchField: String] = [:]
         for (field, value) in zip(BatchField.providerExtras, extraValues) {
-            guard let extra = profile.extras.first(where: { $0.field == field }) else { continue }
+            guard let extra = kindFacts.extras[field] else { continue }
             extras[field] = value ?? extra.accountDefault(account)
         }
         return BatchLine(
@@ -197,11 +213,11 @@ struct BatchValidator {
 
     /// Checks the extras a line gives against the ones its provider uses, and asks for a required one it lacks.
     private func checkExtras(
-        _ values: [String?], account: ProviderAccount, profile: any ProviderProfile, report: (BatchField?, String?, String) -> Void
+        _ values: [String?], account: ProviderAccount, extras: [BatchField: ProviderExtra], report: (BatchField?, String?, String) -> Void
     ) {
         let kind = account.kind
         for (field, value) in zip(BatchField.providerExtras, values) {
-            let extra = profile.extras.first { $0.field == field }
+            let extra = extras[field]
             if let value {
                 if let extra {
                     if let problem = extra.problem(value) { report(field, value, problem) }

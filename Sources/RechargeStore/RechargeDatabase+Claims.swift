@@ -13,7 +13,7 @@ extension RechargeDatabase {
         let due = Timestamp.string(now)
         return try self.writer.read { db in
             var sql = """
-                SELECT line.*, batch.uid AS batch_uid FROM line JOIN batch ON batch.id = line.batch_id
+                SELECT \(LineRecord.selection), batch.uid FROM line JOIN batch ON batch.id = line.batch_id
                 WHERE line.account = ? AND line.state = 'PENDING' AND (line.next_attempt_at IS NULL OR line.next_attempt_at <= ?)
                 """
             var arguments: StatementArguments = [account, due]
@@ -30,7 +30,7 @@ extension RechargeDatabase {
             sql += " ORDER BY line.batch_id, line.line_number LIMIT ?"
             arguments += [onePerCard ? limit * 4 : limit]
             var lines = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                DueLine(line: try LineRecord(row: row), batchUID: row["batch_uid"])
+                DueLine(line: try LineRecord(columns: row), batchUID: row[LineRecord.selectionCount])
             }
             if onePerCard {
                 var seen: Set<String> = []
@@ -46,12 +46,13 @@ extension RechargeDatabase {
         let lines = try self.writer.read { db in
             let select = try db.cachedStatement(
                 sql: """
-                    SELECT line.*, batch.uid AS batch_uid
+                    SELECT \(LineRecord.selection), batch.uid
                     FROM line JOIN batch ON batch.id = line.batch_id WHERE line.id = ? AND line.state = 'PENDING'
                     """)
             return try claims.compactMap { claim -> LineClaim? in
                 guard let row = try Row.fetchOne(select, arguments: [claim.lineID]) else { return nil }
-                return LineClaim(DueLine(line: try LineRecord(row: row), batchUID: row["batch_uid"]), evidence: claim.evidence)
+                return LineClaim(
+                    DueLine(line: try LineRecord(columns: row), batchUID: row[LineRecord.selectionCount]), evidence: claim.evidence)
             }
         }
         return try self.claim(lines, actor: actor, now: now)
@@ -124,20 +125,20 @@ extension RechargeDatabase {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT line.id AS line_id, attempt.number, attempt.evidence, attempt.started_at, attempt.sent_at
+                    SELECT \(LineRecord.selection), attempt.number, attempt.evidence, attempt.started_at, attempt.sent_at
                     FROM line JOIN attempt ON attempt.line_id = line.id
                         AND attempt.number = (SELECT max(number) FROM attempt WHERE line_id = line.id)
                     WHERE line.state = 'PROCESSING' \(filter)
                     ORDER BY attempt.started_at, line.id
                     """,
                 arguments: account.map { [$0] } ?? [])
+            let first = LineRecord.selectionCount
             return try rows.compactMap { row -> InFlightLine? in
-                guard let line = try LineRecord.fetchOne(db, sql: "SELECT * FROM line WHERE id = ?", arguments: [row["line_id"] as Int64]),
-                    let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex)
-                else { return nil }
+                let line = try LineRecord(columns: row)
+                guard let hex = line.idempotencyKey, let key = IdempotencyKey(hex: hex) else { return nil }
                 return InFlightLine(
-                    line: line, key: key, attemptNumber: row["number"], evidence: row["evidence"], claimedAt: row["started_at"],
-                    sentAt: row["sent_at"])
+                    line: line, key: key, attemptNumber: row[first], evidence: row[first + 1], claimedAt: row[first + 2],
+                    sentAt: row[first + 3])
             }
         }
     }

@@ -78,7 +78,7 @@ extension RechargeDatabase {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT line.*, (SELECT group_concat(DISTINCT attempt.idempotency_key) FROM attempt WHERE attempt.line_id = line.id)
+                    SELECT \(LineRecord.selection), (SELECT group_concat(DISTINCT attempt.idempotency_key) FROM attempt WHERE attempt.line_id = line.id)
                         AS attempt_keys
                     FROM line WHERE batch_id = ? AND state IN ('SUCCESS', 'FAILED', 'CANCELLED')
                         AND (idempotency_key IS NOT NULL OR EXISTS (SELECT 1 FROM attempt WHERE attempt.line_id = line.id))
@@ -86,8 +86,8 @@ extension RechargeDatabase {
                     """,
                 arguments: [batchID])
             return try rows.map { row in
-                let line = try LineRecord(row: row)
-                let attemptKeys = (row["attempt_keys"] as String?)?.split(separator: ",").map(String.init) ?? []
+                let line = try LineRecord(columns: row)
+                let attemptKeys = (row[LineRecord.selectionCount] as String?)?.split(separator: ",").map(String.init) ?? []
                 let keys = line.state == .cancelled ? attemptKeys.sorted() : [line.idempotencyKey].compactMap { $0 }
                 return SentLine(line: line, keys: keys)
             }

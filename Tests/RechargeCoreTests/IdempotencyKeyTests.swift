@@ -11,7 +11,12 @@ import Testing
         let again = IdempotencyKey(batchUID: Self.batch.uppercased(), lineNumber: 17, generation: 0)
         #expect(first == again)
         // Pinned: a change of derivation would re-key every stored line in flight.
-        #expect(first.hex == IdempotencyKey(batchUID: Self.batch, lineNumber: 17, generation: 0).hex)
+        // The values are SHA-256 of `recharge-line-key/v1|UID|LINE|GENERATION`, computed outside this code.
+        #expect(first.hex == "578866ca3b132faeb3ec6c59bb975382")
+        #expect(first.uuidV4 == "578866ca-3b13-4fae-b3ec-6c59bb975382")
+        let other = IdempotencyKey(batchUID: Self.batch, lineNumber: 3, generation: 2)
+        #expect(other.hex == "8fb2d5c66b6f1b8d5d8edef2997b50e4")
+        #expect(other.uuidV4 == "8fb2d5c6-6b6f-4b8d-9d8e-def2997b50e4")
         #expect(first.hex.count == 32)
     }
 

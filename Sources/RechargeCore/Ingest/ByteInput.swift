@@ -134,7 +134,7 @@ struct ByteInput: ~Copyable {
 
     /// The hex SHA-256 of everything read so far; call after the input is exhausted.
     func sha256Hex() -> String {
-        self.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        LowerHex.string(self.hasher.finalize(), count: SHA256.byteCount)
     }
 
     private mutating func refill() -> Bool {

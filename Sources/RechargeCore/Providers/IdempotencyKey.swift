@@ -17,9 +17,11 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
     public let hex: String
 
     public init(batchUID: String, lineNumber: Int, generation: Int) {
-        let material = "recharge-line-key/v1|\(batchUID.lowercased())|\(lineNumber)|\(generation)"
-        let digest = SHA256.hash(data: Data(material.utf8))
-        self.hex = digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        // Batch uids are lower-case UUIDs already; `lowercased()` is only paid for one that is not.
+        let uid = batchUID.utf8.allSatisfy { $0 < 0x80 && !(0x41...0x5a).contains($0) } ? batchUID : batchUID.lowercased()
+        var material = "recharge-line-key/v1|\(uid)|\(lineNumber)|\(generation)"
+        let digest = material.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        self.hex = LowerHex.string(digest, count: 16)
     }
 
     /// Rebuilds a key from its stored canonical form; `nil` if it is not 32 lower-case hex characters.
@@ -35,16 +37,26 @@ public struct IdempotencyKey: Hashable, Sendable, CustomStringConvertible {
 
     /// The key in UUID version 4 form (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`), for UQPay.
     public var uuidV4: String {
-        var characters = Array(self.hex)
-        characters[12] = "4"
-        // The variant nibble takes the form 10xx: 8, 9, a or b.
-        let nibble = Int(String(characters[16]), radix: 16)!
-        characters[16] = Array("89ab")[nibble & 0x3]
-        let text = String(characters)
-        func part(_ from: Int, _ to: Int) -> Substring {
-            text[text.index(text.startIndex, offsetBy: from)..<text.index(text.startIndex, offsetBy: to)]
+        let hex = Array(self.hex.utf8)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var out = 0
+            for (index, byte) in hex.enumerated() {
+                if index == 8 || index == 12 || index == 16 || index == 20 {
+                    buffer[out] = UInt8(ascii: "-")
+                    out += 1
+                }
+                switch index {
+                case 12: buffer[out] = UInt8(ascii: "4")
+                // The variant nibble takes the form 10xx: 8, 9, a or b.
+                case 16:
+                    let nibble = byte <= UInt8(ascii: "9") ? byte - UInt8(ascii: "0") : byte - UInt8(ascii: "a") + 10
+                    buffer[out] = Array("89ab".utf8)[Int(nibble & 0x3)]
+                default: buffer[out] = byte
+                }
+                out += 1
+            }
+            return out
         }
-        return "\(part(0, 8))-\(part(8, 12))-\(part(12, 16))-\(part(16, 20))-\(part(20, 32))"
     }
 
     public var description: String { self.hex }

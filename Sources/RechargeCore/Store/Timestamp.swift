@@ -7,9 +7,45 @@ public enum Timestamp {
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+        let year = Int(parts.tm_year) + 1900
+        let millisecond = Int(milliseconds % 1000)
+        guard (0...9999).contains(year), millisecond >= 0 else {
+            return String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+                Int(parts.tm_min), Int(parts.tm_sec), millisecond)
+        }
+        // Written digit by digit: every claim and outcome stamps several of these.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var out = 0
+            func put(_ value: Int, digits: Int) {
+                var divisor = 1
+                for _ in 1..<digits { divisor *= 10 }
+                while divisor > 0 {
+                    buffer[out] = UInt8(ascii: "0") + UInt8((value / divisor) % 10)
+                    out += 1
+                    divisor /= 10
+                }
+            }
+            func mark(_ character: Unicode.Scalar) {
+                buffer[out] = UInt8(ascii: character)
+                out += 1
+            }
+            put(year, digits: 4)
+            mark("-")
+            put(Int(parts.tm_mon) + 1, digits: 2)
+            mark("-")
+            put(Int(parts.tm_mday), digits: 2)
+            mark("T")
+            put(Int(parts.tm_hour), digits: 2)
+            mark(":")
+            put(Int(parts.tm_min), digits: 2)
+            mark(":")
+            put(Int(parts.tm_sec), digits: 2)
+            mark(".")
+            put(millisecond, digits: 3)
+            mark("Z")
+            return out
+        }
     }
 
     /// Reads a stored timestamp back; `nil` for any other shape.

@@ -43,13 +43,16 @@ struct EngineOnlyBenchmark: AsyncParsableCommand {
         let runner = Runner(
             store: SQLiteEngineStore(database), lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(), logger: logger
         )
+        let cpuBefore = ResourceUsage.cpuSeconds()
         let (result, elapsed) = try await measureAsync { try await runner.run(batchID: batch.id) }
+        let cpu = ResourceUsage.cpuSeconds() - cpuBefore
         let succeeded = try database.status(batchID: batch.id).filter { $0.state == .success }.reduce(0) { $0 + $1.count }
         print(
             String(
                 format:
-                    "engine alone: %d lines (%d SUCCESS) in %.2f s = %.0f lines/s; run ended %@; RSS %@ before the run, %@ after, peak %@",
-                batch.lineCount, succeeded, elapsed.seconds, Double(batch.lineCount) / elapsed.seconds, result.ending.rawValue as NSString,
+                    "engine alone: %d lines (%d SUCCESS) in %.2f s = %.0f lines/s, CPU %.3f ms per line; run ended %@; RSS %@ before the run, %@ after, peak %@",
+                batch.lineCount, succeeded, elapsed.seconds, Double(batch.lineCount) / elapsed.seconds,
+                cpu * 1000 / Double(max(1, batch.lineCount)), result.ending.rawValue as NSString,
                 ResourceUsage.megabytes(before) as NSString, ResourceUsage.megabytes(ResourceUsage.residentBytes()) as NSString,
                 ResourceUsage.megabytes(ResourceUsage.peakResidentBytes()) as NSString))
     }

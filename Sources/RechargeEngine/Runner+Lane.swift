@@ -42,14 +42,34 @@ extension Runner {
                 await self.waitForChange(lane, until: nil)
                 continue
             }
+            // One instant for both queries: a line that came due between them would be neither due nor deferred,
+            // and the loop would wait for a wake-up that never comes.
+            let now = self.now()
+            if !lane.rules.onePerCard && !lane.rules.requiresEvidence {
+                // Nothing to do between finding a line and claiming it: both in one transaction.
+                guard
+                    let claimed = try? await self.storeCall({
+                        try await self.store.claimDue(
+                            account: lane.name, batchID: batchID, limit: min(capacity, self.policy.claimBatch), actor: "engine",
+                            now: now)
+                    })
+                else { return }
+                if claimed.isEmpty {
+                    guard await self.waitForDueWork(lane, batchID: batchID, now: now) else { return }
+                    continue
+                }
+                for line in claimed {
+                    lane.queued.add(1, ordering: .relaxed)
+                    self.progress.update(lane.name) { $0.inFlight += 1 }
+                    group.addTask { await self.execute(lane, claimed: line, evidence: nil) }
+                }
+                continue
+            }
             // Lines whose card is being read are still PENDING: ask for enough to find new ones past them. What the
             // query says about them is stale once it returns (one may be sent and settled by then), so they are
             // skipped even if their preparation has finished since.
             let busy = lane.preparing.withLock { $0 }
             let limit = min(capacity, self.policy.claimBatch) + busy.lines.count
-            // One instant for both queries: a line that came due between them would be neither due nor deferred,
-            // and the loop would wait for a wake-up that never comes.
-            let now = self.now()
             guard
                 let due = try? await self.storeCall({
                     try await self.store.dueLines(
@@ -57,51 +77,45 @@ extension Runner {
                 })
             else { return }
             if due.isEmpty {
-                guard let work = try? await self.storeCall({ try await self.store.work(account: lane.name, batchID: batchID, now: now) })
-                else {
-                    return
-                }
-                if work.isEmpty { return }
-                await self.waitForChange(lane, until: work.earliestDeferred)
+                guard await self.waitForDueWork(lane, batchID: batchID, now: now) else { return }
                 continue
             }
-            if lane.rules.onePerCard || lane.rules.requiresEvidence {
-                // Each line reads its card, is claimed and sent on its own, so that a slow read holds up no other line
-                // and the account's rate-limiter slots are used as they come.
-                let fresh = lane.preparing.withLock { preparing -> [DueLine] in
-                    var taken: [DueLine] = []
-                    for line in due where taken.count < capacity {
-                        guard !preparing.lines.contains(line.id), !preparing.cards.contains(line.cardID),
-                            !busy.lines.contains(line.id), !busy.cards.contains(line.cardID)
-                        else { continue }
-                        preparing.lines.insert(line.id)
-                        preparing.cards.insert(line.cardID)
-                        taken.append(line)
-                    }
-                    return taken
+            // Each line reads its card, is claimed and sent on its own, so that a slow read holds up no other line
+            // and the account's rate-limiter slots are used as they come.
+            let fresh = lane.preparing.withLock { preparing -> [DueLine] in
+                var taken: [DueLine] = []
+                for line in due where taken.count < capacity {
+                    guard !preparing.lines.contains(line.id), !preparing.cards.contains(line.cardID),
+                        !busy.lines.contains(line.id), !busy.cards.contains(line.cardID)
+                    else { continue }
+                    preparing.lines.insert(line.id)
+                    preparing.cards.insert(line.cardID)
+                    taken.append(line)
                 }
-                if fresh.isEmpty {
-                    await self.waitForChange(lane, until: nil)
-                    continue
-                }
-                for line in fresh {
-                    lane.queued.add(1, ordering: .relaxed)
-                    self.progress.update(lane.name) { $0.inFlight += 1 }
-                    group.addTask { await self.prepareAndExecute(lane, due: line) }
-                }
+                return taken
+            }
+            if fresh.isEmpty {
+                await self.waitForChange(lane, until: nil)
                 continue
             }
-            guard
-                let claimed = try? await self.storeCall({
-                    try await self.store.claim(due.map { LineClaim($0) }, actor: "engine", now: self.now())
-                })
-            else { return }
-            for line in claimed {
+            for line in fresh {
                 lane.queued.add(1, ordering: .relaxed)
                 self.progress.update(lane.name) { $0.inFlight += 1 }
-                group.addTask { await self.execute(lane, claimed: line, evidence: nil) }
+                group.addTask { await self.prepareAndExecute(lane, due: line) }
             }
         }
+    }
+
+    /// With no line due now: `false` when the account has no work left at all; otherwise waits until a line may
+    /// have come due (one finished, or the earliest deferred one's time) and returns `true`. `false` too when the
+    /// store failed.
+    private func waitForDueWork(_ lane: AccountLane<C>, batchID: Int64?, now: Date) async -> Bool {
+        guard let work = try? await self.storeCall({ try await self.store.work(account: lane.name, batchID: batchID, now: now) }) else {
+            return false
+        }
+        if work.isEmpty { return false }
+        await self.waitForChange(lane, until: work.earliestDeferred)
+        return true
     }
 
     /// Gives the account up once its breaker has stayed open for the policy's `breakerGiveUp`: its lanes stop

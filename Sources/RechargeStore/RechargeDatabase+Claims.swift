@@ -10,34 +10,54 @@ extension RechargeDatabase {
     /// card is in flight, and only the first line of each card is returned: a comparison of card snapshots is
     /// sound only with one recharge per card in flight.
     package func dueLines(account: String, batchID: Int64? = nil, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
-        let due = Timestamp.string(now)
-        return try self.writer.read { db in
-            var sql = """
-                SELECT \(LineRecord.selection), batch.uid FROM line JOIN batch ON batch.id = line.batch_id
-                WHERE line.account = ? AND line.state = 'PENDING' AND (line.next_attempt_at IS NULL OR line.next_attempt_at <= ?)
-                """
-            var arguments: StatementArguments = [account, due]
-            if let batchID {
-                sql += " AND line.batch_id = ?"
-                arguments += [batchID]
-            }
-            if onePerCard {
-                sql += """
-                     AND NOT EXISTS (SELECT 1 FROM line AS busy
-                        WHERE busy.account = line.account AND busy.card_id = line.card_id AND busy.state = 'PROCESSING')
-                    """
-            }
-            sql += " ORDER BY line.batch_id, line.line_number LIMIT ?"
-            arguments += [onePerCard ? limit * 4 : limit]
-            var lines = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                DueLine(line: try LineRecord(columns: row), batchUID: row[LineRecord.selectionCount])
-            }
-            if onePerCard {
-                var seen: Set<String> = []
-                lines = lines.filter { seen.insert($0.cardID).inserted }
-            }
-            return Array(lines.prefix(limit))
+        try self.writer.read { db in
+            try Self.dueLines(db, account: account, batchID: batchID, limit: limit, onePerCard: onePerCard, now: now)
         }
+    }
+
+    /// Finds and claims up to `limit` due lines of `account` in one transaction (see ``dueLines(account:batchID:limit:onePerCard:now:)``
+    /// and ``claim(_:actor:now:)``), for accounts without a card read or a one-line-per-card rule.
+    package func claimDue(
+        account: String, batchID: Int64? = nil, limit: Int, actor: String = "engine", now: Date
+    ) throws
+        -> [ClaimedLine]
+    {
+        let target = try Self.claimTarget()
+        let at = Timestamp.string(now)
+        return try self.writer.write { db in
+            let due = try Self.dueLines(db, account: account, batchID: batchID, limit: limit, onePerCard: false, now: now)
+            return try Self.claim(db, due.map { LineClaim($0) }, target: target, actor: actor, at: at)
+        }
+    }
+
+    static func dueLines(_ db: Database, account: String, batchID: Int64?, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
+        var sql = """
+            SELECT \(LineRecord.selection), batch.uid FROM line JOIN batch ON batch.id = line.batch_id
+            WHERE line.account = ? AND line.state = 'PENDING' AND (line.next_attempt_at IS NULL OR line.next_attempt_at <= ?)
+            """
+        var arguments: StatementArguments = [account, Timestamp.string(now)]
+        if let batchID {
+            sql += " AND line.batch_id = ?"
+            arguments += [batchID]
+        }
+        if onePerCard {
+            sql += """
+                 AND NOT EXISTS (SELECT 1 FROM line AS busy
+                    WHERE busy.account = line.account AND busy.card_id = line.card_id AND busy.state = 'PROCESSING')
+                """
+        }
+        sql += " ORDER BY line.batch_id, line.line_number LIMIT ?"
+        arguments += [onePerCard ? limit * 4 : limit]
+        // Cached: one of four texts, run on every claim.
+        let statement = try db.cachedStatement(sql: sql)
+        var lines = try Row.fetchAll(statement, arguments: arguments).map { row in
+            DueLine(line: try LineRecord(columns: row), batchUID: row[LineRecord.selectionCount])
+        }
+        if onePerCard {
+            var seen: Set<String> = []
+            lines = lines.filter { seen.insert($0.cardID).inserted }
+        }
+        return Array(lines.prefix(limit))
     }
 
     /// Claims lines by id: each still PENDING is claimed as a due line is claimed;
@@ -68,53 +88,59 @@ extension RechargeDatabase {
     /// was read with (cancelled, or moved by someone else meanwhile) is skipped: its key would not be the one
     /// derived when it was read.
     package func claim(_ claims: [LineClaim], actor: String = "engine", now: Date) throws -> [ClaimedLine] {
-        let target: LineState
+        let target = try Self.claimTarget()
+        let at = Timestamp.string(now)
+        return try self.writer.write { db in try Self.claim(db, claims, target: target, actor: actor, at: at) }
+    }
+
+    /// The state a claim moves a line to, as the line state machine has it.
+    static func claimTarget() throws -> LineState {
         do {
             guard case .transition(let next, _) = try LineStateMachine.action(from: .pending, on: .claim) else {
                 throw StoreError(.illegalTransition, "the line state machine keeps a claimed line PENDING")
             }
-            target = next
+            return next
         } catch let refusal as IllegalTransition {
             throw StoreError(.illegalTransition, refusal.description)
         }
-        let at = Timestamp.string(now)
-        return try self.writer.write { db in
-            var claimed: [ClaimedLine] = []
-            claimed.reserveCapacity(claims.count)
-            // Cached statements: this runs once per line of a batch.
-            let update = try db.cachedStatement(
-                sql: """
-                    UPDATE line SET state = ?, idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
-                        first_sent_at = coalesce(first_sent_at, ?)
-                    WHERE id = ? AND state = 'PENDING' AND generation = ? AND attempts = ?
-                    """)
-            let insertAttempt = try db.cachedStatement(
-                sql: """
-                    INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
-                    VALUES (?, ?, ?, ?, 'recharge', ?, ?)
-                    """)
-            for claim in claims {
-                var line = claim.line.line
-                let key = claim.line.key
-                let attemptNumber = line.attempts + 1
-                try update.execute(arguments: [
-                    target.rawValue, key.hex, attemptNumber, at, at, line.id, line.generation, line.attempts,
-                ])
-                guard db.changesCount == 1 else { continue }
-                try insertAttempt.execute(arguments: [line.id, attemptNumber, line.generation, key.hex, at, claim.evidence])
-                try Self.appendEvent(
-                    db, lineID: line.id, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending, to: target,
-                    detail: "attempt \(attemptNumber), key \(key.hex)")
-                // The record as the update left it, without reading it back.
-                line.state = target
-                line.idempotencyKey = key.hex
-                line.attempts = attemptNumber
-                line.updatedAt = at
-                line.firstSentAt = line.firstSentAt ?? at
-                claimed.append(ClaimedLine(line: line, batchUID: claim.line.batchUID, key: key, attemptNumber: attemptNumber))
-            }
-            return claimed
+    }
+
+    static func claim(_ db: Database, _ claims: [LineClaim], target: LineState, actor: String, at: String) throws -> [ClaimedLine] {
+        var claimed: [ClaimedLine] = []
+        claimed.reserveCapacity(claims.count)
+        // Cached statements: this runs once per line of a batch.
+        let update = try db.cachedStatement(
+            sql: """
+                UPDATE line SET state = ?, idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
+                    first_sent_at = coalesce(first_sent_at, ?)
+                WHERE id = ? AND state = 'PENDING' AND generation = ? AND attempts = ?
+                """)
+        let insertAttempt = try db.cachedStatement(
+            sql: """
+                INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
+                VALUES (?, ?, ?, ?, 'recharge', ?, ?)
+                """)
+        for claim in claims {
+            var line = claim.line.line
+            let key = claim.line.key
+            let attemptNumber = line.attempts + 1
+            try update.execute(arguments: [
+                target.rawValue, key.hex, attemptNumber, at, at, line.id, line.generation, line.attempts,
+            ])
+            guard db.changesCount == 1 else { continue }
+            try insertAttempt.execute(arguments: [line.id, attemptNumber, line.generation, key.hex, at, claim.evidence])
+            try Self.appendEvent(
+                db, lineID: line.id, batchID: line.batchID, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending,
+                to: target, detail: "attempt \(attemptNumber), key \(key.hex)")
+            // The record as the update left it, without reading it back.
+            line.state = target
+            line.idempotencyKey = key.hex
+            line.attempts = attemptNumber
+            line.updatedAt = at
+            line.firstSentAt = line.firstSentAt ?? at
+            claimed.append(ClaimedLine(line: line, batchUID: claim.line.batchUID, key: key, attemptNumber: attemptNumber))
         }
+        return claimed
     }
 
     /// Every line in flight (PROCESSING), oldest first, with the key and evidence of its latest attempt:
@@ -183,6 +209,18 @@ extension RechargeDatabase {
             lineID: lineID, attemptNumber: attemptNumber, event: event, outcome: outcome, errorCode: errorCode, errorMessage: errorMessage,
             providerReference: providerReference, receipt: receipt, nextAttemptAt: nextAttemptAt, sentAt: sentAt, actor: actor)
         return try self.recordOutcomes([record], now: now)[0].get()
+    }
+
+    /// Appends a line's event when its batch is known (the engine's paths, which hold the line): no lookup.
+    static func appendEvent(
+        _ db: Database, lineID: Int64, batchID: Int64, at: String, actor: String, kind: String, from: LineState, to: LineState,
+        detail: String?
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [batchID, lineID, at, actor, kind, from.rawValue, to.rawValue, detail])
     }
 
     static func appendEvent(

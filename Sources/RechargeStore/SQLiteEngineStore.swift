@@ -58,6 +58,10 @@ package struct SQLiteEngineStore: EngineStore, ReconcileStore {
         try self.database.claim(claims, actor: actor, now: now)
     }
 
+    package func claimDue(account: String, batchID: Int64?, limit: Int, actor: String, now: Date) async throws -> [ClaimedLine] {
+        try self.database.claimDue(account: account, batchID: batchID, limit: limit, actor: actor, now: now)
+    }
+
     package func recordOutcomes(_ records: [OutcomeRecord], now: Date) async throws -> [Result<LineState, StoreError>] {
         try self.database.recordOutcomes(records, now: now)
     }

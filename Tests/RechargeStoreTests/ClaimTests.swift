@@ -126,3 +126,29 @@ import Testing
         #expect(try database.currentLease() == nil)
     }
 }
+
+extension ClaimTests {
+    /// Finding and claiming in one transaction gives what finding and then claiming gives: the due lines in file
+    /// order, each PROCESSING under its key with an attempt and an event; a deferred line is left for later.
+    @Test func claimingDueLinesInOneTransactionMatchesFindingThenClaiming() throws {
+        let (database, batch) = try self.sampleDatabase()
+        let expected = try database.dueLines(account: "uqpay", limit: 4, onePerCard: false, now: fixedNow)
+        try database.deferLine(
+            lineID: expected[1].id, until: fixedNow.addingTimeInterval(60), code: "test", message: "later", now: fixedNow)
+        let claimed = try database.claimDue(account: "uqpay", limit: 3, now: fixedNow)
+        #expect(claimed.map(\.line.id) == [expected[0].id, expected[2].id, expected[3].id])
+        for claim in claimed {
+            #expect(claim.line.state == .processing)
+            #expect(claim.key == IdempotencyKey(batchUID: batch.uid, lineNumber: claim.line.lineNumber, generation: 0))
+            let stored = try #require(try database.line(batchID: batch.id, lineNumber: claim.line.lineNumber))
+            #expect(stored.state == .processing && stored.idempotencyKey == claim.key.hex && stored.attempts == 1)
+        }
+        #expect(Set(try database.inFlightLines().map(\.line.id)) == Set(claimed.map(\.line.id)))
+        let events = try claimed.flatMap { try database.events(lineID: $0.line.id) }.filter { $0.kind == LineEvent.claim.description }
+        #expect(events.compactMap(\.lineID) == claimed.map(\.line.id))
+        #expect(events.allSatisfy { $0.batchID == batch.id && $0.fromState == "PENDING" && $0.toState == "PROCESSING" })
+        // Past its time, the deferred line is due again and is claimed next.
+        let later = try database.claimDue(account: "uqpay", limit: 1, now: fixedNow.addingTimeInterval(61))
+        #expect(later.map(\.line.id) == [expected[1].id])
+    }
+}

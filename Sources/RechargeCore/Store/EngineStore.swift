@@ -41,6 +41,11 @@ public protocol EngineStore: Sendable {
     /// to PROCESSING with its key, an attempt row (with the evidence) and an event. The caller sends only what
     /// this returns, after it returns; a line no longer claimable is left out.
     func claim(_ claims: [LineClaim], actor: String, now: Date) async throws -> [ClaimedLine]
+    /// Finds and claims up to `limit` due lines of `account`, in file order, in one transaction: what
+    /// ``dueLines(account:batchID:limit:onePerCard:now:)`` and then ``claim(_:actor:now:)`` do, with one
+    /// transaction instead of two. For accounts that need nothing between finding a line and claiming it (no card
+    /// read, no one-line-per-card rule).
+    func claimDue(account: String, batchID: Int64?, limit: Int, actor: String, now: Date) async throws -> [ClaimedLine]
     /// Records several attempts' outcomes in one transaction; each result says the line's state afterwards or
     /// why that record alone was refused.
     func recordOutcomes(_ records: [OutcomeRecord], now: Date) async throws -> [Result<LineState, StoreError>]

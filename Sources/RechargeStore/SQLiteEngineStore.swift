@@ -3,11 +3,20 @@ import RechargeCore
 
 /// The engine's store on the embedded SQLite database.
 ///
-/// Each call is one short transaction on the database's own serialized writer (WAL, one fsync per commit), made
-/// directly on the calling task: a claim or a group of outcomes takes well under a millisecond of work besides
-/// the commit, less than a hop to another executor would cost.
+/// Each call is one short transaction on the database's own serialized writer (WAL, commits without fsync
+/// except at checkpoints). The hot calls — claims, outcomes, due lines — run on a dispatch queue of their own,
+/// off Swift's cooperative pool: the pool has one thread per core, and a thread blocked on SQLite's lock or
+/// write is one that cannot run the requests' encoding and answers meanwhile.
 package struct SQLiteEngineStore: EngineStore, ReconcileStore {
     package let database: RechargeDatabase
+    private static let queue = DispatchQueue(label: "recharge.store", qos: .userInitiated, attributes: .concurrent)
+
+    /// Runs `work` (a blocking database call) on the store's queue and resumes with its result.
+    private func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
 
     package init(_ database: RechargeDatabase) {
         self.database = database
@@ -43,11 +52,13 @@ package struct SQLiteEngineStore: EngineStore, ReconcileStore {
     }
 
     package func work(account: String, batchID: Int64?, now: Date) async throws -> AccountWork {
-        try self.database.work(account: account, batchID: batchID, now: now)
+        try await self.offPool { [database] in try database.work(account: account, batchID: batchID, now: now) }
     }
 
     package func dueLines(account: String, batchID: Int64?, limit: Int, onePerCard: Bool, now: Date) async throws -> [DueLine] {
-        try self.database.dueLines(account: account, batchID: batchID, limit: limit, onePerCard: onePerCard, now: now)
+        try await self.offPool { [database] in
+            try database.dueLines(account: account, batchID: batchID, limit: limit, onePerCard: onePerCard, now: now)
+        }
     }
 
     package func deferLine(lineID: Int64, until: Date, code: String, message: String, now: Date) async throws {
@@ -55,15 +66,17 @@ package struct SQLiteEngineStore: EngineStore, ReconcileStore {
     }
 
     package func claim(_ claims: [LineClaim], actor: String, now: Date) async throws -> [ClaimedLine] {
-        try self.database.claim(claims, actor: actor, now: now)
+        try await self.offPool { [database] in try database.claim(claims, actor: actor, now: now) }
     }
 
     package func claimDue(account: String, batchID: Int64?, limit: Int, actor: String, now: Date) async throws -> [ClaimedLine] {
-        try self.database.claimDue(account: account, batchID: batchID, limit: limit, actor: actor, now: now)
+        try await self.offPool { [database] in
+            try database.claimDue(account: account, batchID: batchID, limit: limit, actor: actor, now: now)
+        }
     }
 
     package func recordOutcomes(_ records: [OutcomeRecord], now: Date) async throws -> [Result<LineState, StoreError>] {
-        try self.database.recordOutcomes(records, now: now)
+        try await self.offPool { [database] in try database.recordOutcomes(records, now: now) }
     }
 
     package func inFlightLines(account: String?) async throws -> [InFlightLine] {

@@ -30,23 +30,27 @@ extension RechargeDatabase {
         }
     }
 
-    static func dueLines(_ db: Database, account: String, batchID: Int64?, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
+    /// The due-lines query: one of four texts, by whether a batch is named and whether a card takes one line at a time.
+    static func dueLinesSQL(batch: Bool, onePerCard: Bool) -> String {
         var sql = """
             SELECT \(LineRecord.selection), batch.uid FROM line JOIN batch ON batch.id = line.batch_id
             WHERE line.account = ? AND line.state = 'PENDING' AND (line.next_attempt_at IS NULL OR line.next_attempt_at <= ?)
             """
-        var arguments: StatementArguments = [account, Timestamp.string(now)]
-        if let batchID {
-            sql += " AND line.batch_id = ?"
-            arguments += [batchID]
-        }
+        if batch { sql += " AND line.batch_id = ?" }
         if onePerCard {
+            // Served by the partial index line_processing_by_card, which holds only the lines in flight.
             sql += """
                  AND NOT EXISTS (SELECT 1 FROM line AS busy
                     WHERE busy.account = line.account AND busy.card_id = line.card_id AND busy.state = 'PROCESSING')
                 """
         }
-        sql += " ORDER BY line.batch_id, line.line_number LIMIT ?"
+        return sql + " ORDER BY line.batch_id, line.line_number LIMIT ?"
+    }
+
+    static func dueLines(_ db: Database, account: String, batchID: Int64?, limit: Int, onePerCard: Bool, now: Date) throws -> [DueLine] {
+        let sql = Self.dueLinesSQL(batch: batchID != nil, onePerCard: onePerCard)
+        var arguments: StatementArguments = [account, Timestamp.string(now)]
+        if let batchID { arguments += [batchID] }
         arguments += [onePerCard ? limit * 4 : limit]
         // Cached: one of four texts, run on every claim.
         let statement = try db.cachedStatement(sql: sql)

@@ -78,9 +78,16 @@ struct EngineBenchmark: AsyncParsableCommand {
                 let seconds = Double(run["seconds"] ?? "") ?? 0
                 let requests = Double(run["requests"] ?? "") ?? 0
                 let peak = Int(run["peak"] ?? "") ?? 0
-                return String(
-                    format: "%.2f s, %.0f lines/s, %.0f requests/s, %@ 429s, %@ RSS", seconds, lines / seconds, requests / seconds,
-                    (run["throttled"] ?? "?") as NSString, ResourceUsage.megabytes(peak) as NSString)
+                let cpu = (Double(run["cpuPerLine"] ?? "") ?? 0) * 1000
+                var text = String(
+                    format: "%.2f s, %.0f lines/s, %.0f requests/s, %@ 429s, %@ RSS, %.3f ms CPU/line", seconds, lines / seconds,
+                    requests / seconds, (run["throttled"] ?? "?") as NSString, ResourceUsage.megabytes(peak) as NSString, cpu)
+                if let ceiling = Double(run["ceiling"] ?? ""), ceiling > 0 {
+                    let ceilingCPU = (Double(run["ceilingCPUPerLine"] ?? "") ?? 0) * 1000
+                    text += String(
+                        format: "; ceiling %.0f lines/s (%.0f %%), %.3f ms CPU/line", ceiling, 100 * lines / seconds / ceiling, ceilingCPU)
+                }
+                return text
             }
             out.append("(\(scenario.rawValue)) median: \(describe(runs[runs.count / 2]))")
             for run in runs { out.append("      run: \(describe(run))") }

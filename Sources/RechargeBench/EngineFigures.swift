@@ -12,6 +12,8 @@ struct EngineFigures {
     var lines: Int
     /// From the start of `Runner.run` to its end.
     var seconds: Double
+    /// CPU (user + system) of this process over the same span; the in-process simulator's share is in it.
+    var cpuSeconds: Double
     /// The engine's own counts per account.
     var engine: [RunProgress.Account]
     var samples: [RequestSampler.Sample]
@@ -22,6 +24,7 @@ struct EngineFigures {
     var states: [LineState: Int] = [:]
     var ledger = LedgerCheck(ledger: [], lines: [], kinds: [:])
     var peakResidentBytes = 0
+    var ceiling: BareClientCeiling?
 
     var requests: Int { self.stats.values.reduce(0) { $0 + $1.requests } }
     var throttled: Int { self.stats.values.reduce(0) { $0 + $1.throttled } }
@@ -75,6 +78,7 @@ struct EngineFigures {
                         activity.pauseStartedAt.seconds, engine?.requests ?? 0, engine?.throttled ?? 0, engine?.retried ?? 0,
                         engine?.inDoubt ?? 0))
         }
+        out.append(contentsOf: self.ceilingLines())
         let states = LineState.allCases.filter { self.states[$0, default: 0] > 0 }.map { "\($0.rawValue) \(self.states[$0]!)" }
         out.append("final states: \(states.joined(separator: ", "))")
         out.append(self.ledgerLine())
@@ -89,8 +93,37 @@ struct EngineFigures {
             "RESULT scenario=\(self.scenario.rawValue) lines=\(self.lines) seconds=\(self.seconds) requests=\(self.requests) "
                 + "success=\(self.states[.success, default: 0]) failed=\(self.states[.failed, default: 0]) "
                 + "unknown=\(self.states[.unknown, default: 0]) throttled=\(self.throttled) overLimit=\(self.overLimit.count) "
-                + "extra=\(self.ledger.extra) missing=\(self.ledger.missing) peak=\(self.peakResidentBytes) passed=\(self.passed ? 1 : 0)")
+                + "extra=\(self.ledger.extra) missing=\(self.ledger.missing) peak=\(self.peakResidentBytes) "
+                + "cpuPerLine=\(self.cpuSeconds / Double(max(1, self.lines))) ceiling=\(self.ceiling?.linesPerSecond ?? 0) "
+                + "ceilingCPUPerLine=\((self.ceiling?.cpuSeconds ?? 0) / Double(max(1, self.lines))) passed=\(self.passed ? 1 : 0)")
         return out.joined(separator: "\n")
+    }
+
+    /// The engine's rate beside the bare client's, and the CPU each spends per line.
+    private func ceilingLines() -> [String] {
+        let lines = Double(max(1, self.lines))
+        let engineRate = Double(self.lines) / self.seconds
+        var out = [
+            String(
+                format: "engine: %.0f lines/s, %.3f ms CPU per line (process, simulator included)", engineRate,
+                self.cpuSeconds * 1000 / lines)
+        ]
+        guard let ceiling = self.ceiling else {
+            out.append("ceiling: not measured (the bare client runs in scenario a only, where no limit or fault holds it back)")
+            return out
+        }
+        out.append(
+            String(
+                format:
+                    "ceiling (bare client, same adapters, fresh simulator, no store/limiter/engine): %d lines in %.2f s = %.0f lines/s, "
+                    + "%.3f ms CPU per line, %d applied", ceiling.lines, ceiling.seconds, ceiling.linesPerSecond,
+                ceiling.cpuSeconds * 1000 / lines,
+                ceiling.applied))
+        out.append(
+            String(
+                format: "engine / ceiling: %.0f %% of the rate; the engine's own cost: %.3f ms CPU per line beyond the bare client's",
+                100 * engineRate / ceiling.linesPerSecond, (self.cpuSeconds - ceiling.cpuSeconds) * 1000 / lines))
+        return out
     }
 
     private func ledgerLine() -> String {

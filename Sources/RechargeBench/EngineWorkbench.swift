@@ -49,6 +49,12 @@ struct EngineWorkbench {
             ledger: simulator.ledger, lines: try database.lines(batchID: batch.id),
             kinds: Dictionary(ProviderKind.allCases.map { ($0.rawValue, $0.rawValue) }, uniquingKeysWith: { first, _ in first }))
         figures.peakResidentBytes = ResourceUsage.peakResidentBytes()
+        // The ceiling runs where nothing slows the client but the simulator: no limits and no faults.
+        if self.scenario == .a {
+            figures.ceiling = try await BareClientCeiling.measure(
+                lines: try database.lines(batchID: batch.id), batchUID: batch.uid, simulatorConfiguration: simulatorConfiguration,
+                settings: settings, connections: figures.connections, folder: self.folder)
+        }
         return figures
     }
 
@@ -75,6 +81,8 @@ struct EngineWorkbench {
                 store: SQLiteEngineStore(database), lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(),
                 logger: logger)
             let sampler = RequestSampler(simulator: simulator)
+            let cpuAtStart = ResourceUsage.cpuSeconds()
+            var cpu = 0.0
             let start = ContinuousClock.now
             let (result, elapsed, samples) = try await withThrowingTaskGroup(of: [RequestSampler.Sample].self) { group in
                 group.addTask { await sampler.record(from: start) }
@@ -86,6 +94,7 @@ struct EngineWorkbench {
                     throw error
                 }
                 let elapsed = ContinuousClock.now - start
+                cpu = ResourceUsage.cpuSeconds() - cpuAtStart
                 group.cancelAll()
                 return (result, elapsed, try await group.next() ?? [])
             }
@@ -95,7 +104,7 @@ struct EngineWorkbench {
             }
             return EngineFigures(
                 scenario: self.scenario, options: self.options, policy: policy, connections: connections, lines: batch.lineCount,
-                seconds: elapsed.seconds, engine: result.progress.accounts, samples: samples)
+                seconds: elapsed.seconds, cpuSeconds: cpu, engine: result.progress.accounts, samples: samples)
         } catch {
             try? await client.shutdown()
             throw error

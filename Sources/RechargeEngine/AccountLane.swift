@@ -70,7 +70,7 @@ package final class LookupLane<C: Clock>: Sendable where C.Duration == Duration 
 extension LineRecord {
     /// The request an adapter sends (or looks up) for this stored line under `key`; `nil` for a currency the table
     /// lacks (import accepts only known ones).
-    func request(account: ProviderAccount, key: IdempotencyKey) -> RechargeRequest? {
+    package func request(account: ProviderAccount, key: IdempotencyKey) -> RechargeRequest? {
         guard let currency = Currency(code: self.currency) else { return nil }
         return RechargeRequest(
             account: account, cardID: self.cardID, amount: Money(minorUnits: self.amountMinor, currency: currency),

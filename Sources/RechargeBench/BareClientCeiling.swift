@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import RechargeConfig
+import RechargeCore
+import RechargeEngine
+import RechargeProviders
+import RechargeSimulator
+
+/// The ceiling an engine figure is read against: the same lines sent through the same adapters to a fresh
+/// simulator with the same cards, as a plain script would send them — each account keeping `maxInFlight`
+/// requests going, no store, no rate limiter, no claims, no card reads, no outcomes recorded.
+struct BareClientCeiling {
+    var lines: Int
+    var seconds: Double
+    /// CPU (user + system) of this process over the ceiling's run: the simulator's share is in it, as it is in
+    /// the engine run's, so the difference of the two is the engine's own cost.
+    var cpuSeconds: Double
+    var applied: Int
+
+    var linesPerSecond: Double { Double(self.lines) / self.seconds }
+
+    static func measure(
+        lines: [LineRecord], batchUID: String, simulatorConfiguration: SimulatorConfiguration, settings: AccountSettings,
+        connections: Int, folder: String
+    ) async throws -> BareClientCeiling {
+        let simulator = Simulator(configuration: simulatorConfiguration)
+        var quiet = Logger(label: "recharge-sim")
+        quiet.logLevel = .warning
+        return try await simulator.withRunning(host: "127.0.0.1", port: 0, logger: quiet) { port in
+            let configuration = try EngineConfiguration.write(port: port, settings: settings, directory: folder)
+            var httpSettings = HTTPClient.Configuration()
+            httpSettings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpSettings)
+            do {
+                var work: [(ProviderAccount, any ProviderClient, [LineRecord])] = []
+                let byAccount = Dictionary(grouping: lines, by: \.account)
+                for account in configuration.accounts {
+                    let adapter = try ProviderClients.make(
+                        account: account, credentials: try account.resolveCredentials(profiles: .all), client: client)
+                    work.append((account, adapter, byAccount[account.name] ?? []))
+                }
+                let cpuAtStart = ResourceUsage.cpuSeconds()
+                let start = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (account, adapter, lines) in work {
+                        group.addTask { try await Self.send(lines, batchUID: batchUID, account: account, adapter: adapter) }
+                    }
+                    try await group.waitForAll()
+                }
+                let elapsed = (ContinuousClock.now - start).seconds
+                let cpu = ResourceUsage.cpuSeconds() - cpuAtStart
+                try await client.shutdown()
+                return BareClientCeiling(lines: lines.count, seconds: elapsed, cpuSeconds: cpu, applied: simulator.ledger.count)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// One account's lines, `maxInFlight` at a time, each sent once under its first key.
+    private static func send(_ lines: [LineRecord], batchUID: String, account: ProviderAccount, adapter: any ProviderClient) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = lines.makeIterator()
+            func addNext() -> Bool {
+                guard let line = next.next() else { return false }
+                let key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: 0)
+                guard let request = line.request(account: account, key: key) else { return true }
+                group.addTask { _ = await adapter.recharge(request) }
+                return true
+            }
+            for _ in 0..<max(1, account.maxInFlight) where !addNext() { break }
+            while try await group.next() != nil { _ = addNext() }
+        }
+    }
+}

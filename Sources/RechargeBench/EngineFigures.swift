@@ -93,10 +93,17 @@ struct EngineFigures {
             "RESULT scenario=\(self.scenario.rawValue) lines=\(self.lines) seconds=\(self.seconds) requests=\(self.requests) "
                 + "success=\(self.states[.success, default: 0]) failed=\(self.states[.failed, default: 0]) "
                 + "unknown=\(self.states[.unknown, default: 0]) throttled=\(self.throttled) overLimit=\(self.overLimit.count) "
-                + "extra=\(self.ledger.extra) missing=\(self.ledger.missing) peak=\(self.peakResidentBytes) "
-                + "cpuPerLine=\(self.cpuSeconds / Double(max(1, self.lines))) ceiling=\(self.ceiling?.linesPerSecond ?? 0) "
-                + "ceilingCPUPerLine=\((self.ceiling?.cpuSeconds ?? 0) / Double(max(1, self.lines))) passed=\(self.passed ? 1 : 0)")
+                + "extra=\(self.ledger.extra) missing=\(self.ledger.missing) peak=\(self.peakResidentBytes) " + self.costFigures()
+                + " passed=\(self.passed ? 1 : 0)")
         return out.joined(separator: "\n")
+    }
+
+    /// CPU per line of the engine run and the bare client, and the bare client's rate, for the `RESULT` line.
+    private func costFigures() -> String {
+        let lines = Double(max(1, self.lines))
+        let ceilingRate: Double = self.ceiling?.linesPerSecond ?? 0
+        let ceilingCPU: Double = (self.ceiling?.cpuSeconds ?? 0) / lines
+        return "cpuPerLine=\(self.cpuSeconds / lines) ceiling=\(ceilingRate) ceilingCPUPerLine=\(ceilingCPU)"
     }
 
     /// The engine's rate beside the bare client's, and the CPU each spends per line.

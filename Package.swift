@@ -123,6 +123,7 @@ let package = Package(
                 "RechargeEngine",
                 "RechargeProviders",
                 "RechargeSimulator",
+                "RechargeRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

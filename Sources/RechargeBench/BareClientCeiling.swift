@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import Logging
 import RechargeConfig
 import RechargeCore
 import RechargeEngine
@@ -9,13 +8,16 @@ import RechargeSimulator
 
 /// The ceiling an engine figure is read against: the same lines sent through the same adapters to a fresh
 /// simulator with the same cards, as a plain script would send them — each account keeping `maxInFlight`
-/// requests going, no store, no rate limiter, no claims, no card reads, no outcomes recorded.
+/// requests going, no store, no rate limiter, no claims, no card reads, no outcomes recorded. The simulator runs in a
+/// process of its own, as it does for the engine run.
 struct BareClientCeiling {
     var lines: Int
     var seconds: Double
-    /// CPU (user + system) of this process over the ceiling's run: the simulator's share is in it, as it is in
-    /// the engine run's, so the difference of the two is the engine's own cost.
+    /// CPU (user + system) of this process over the ceiling's run: the client's alone, as the engine run's figure
+    /// is the runner's alone, so the difference of the two is the engine's own cost.
     var cpuSeconds: Double
+    /// CPU of the simulator's process over the same span.
+    var simulatorCPUSeconds: Double
     var applied: Int
 
     var linesPerSecond: Double { Double(self.lines) / self.seconds }
@@ -24,11 +26,8 @@ struct BareClientCeiling {
         lines: [LineRecord], batchUID: String, simulatorConfiguration: SimulatorConfiguration, settings: AccountSettings,
         connections: Int, folder: String
     ) async throws -> BareClientCeiling {
-        let simulator = Simulator(configuration: simulatorConfiguration)
-        var quiet = Logger(label: "recharge-sim")
-        quiet.logLevel = .warning
-        return try await simulator.withRunning(host: "127.0.0.1", port: 0, logger: quiet) { port in
-            let configuration = try EngineConfiguration.write(port: port, settings: settings, directory: folder)
+        try await SimulatorServer.withRunning(simulatorConfiguration, folder: folder, name: "simulator-ceiling") { simulator in
+            let configuration = try EngineConfiguration.write(port: simulator.port, settings: settings, directory: folder)
             var httpSettings = HTTPClient.Configuration()
             httpSettings.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpSettings)
@@ -41,6 +40,7 @@ struct BareClientCeiling {
                     work.append((account, adapter, byAccount[account.name] ?? []))
                 }
                 let cpuAtStart = ResourceUsage.cpuSeconds()
+                let simulatorCPUAtStart = simulator.cpuSeconds()
                 let start = ContinuousClock.now
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (account, adapter, lines) in work {
@@ -50,8 +50,11 @@ struct BareClientCeiling {
                 }
                 let elapsed = (ContinuousClock.now - start).seconds
                 let cpu = ResourceUsage.cpuSeconds() - cpuAtStart
+                let simulatorCPU = simulator.cpuSeconds() - simulatorCPUAtStart
                 try await client.shutdown()
-                return BareClientCeiling(lines: lines.count, seconds: elapsed, cpuSeconds: cpu, applied: simulator.ledger.count)
+                let applied = try await simulator.stats().values.reduce(0) { $0 + $1.applied }
+                return BareClientCeiling(
+                    lines: lines.count, seconds: elapsed, cpuSeconds: cpu, simulatorCPUSeconds: simulatorCPU, applied: applied)
             } catch {
                 try? await client.shutdown()
                 throw error

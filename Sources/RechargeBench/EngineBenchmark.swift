@@ -5,7 +5,7 @@ import Foundation
 struct EngineBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Execute a generated batch against the in-process provider simulator and measure the engine.",
+        abstract: "Execute a generated batch against the provider simulator (its own process) and measure the engine.",
         discussion: """
             Scenarios: (a) no latency and no limits; (b) 50 ms latency and 100 requests/s per provider on both sides; \
             (c) faults of every kind, checked for exactly-once against the simulator's ledger. Each run is a fresh \

@@ -12,8 +12,10 @@ struct EngineFigures {
     var lines: Int
     /// From the start of `Runner.run` to its end.
     var seconds: Double
-    /// CPU (user + system) of this process over the same span; the in-process simulator's share is in it.
+    /// CPU (user + system) of this process over the same span: the runner's; the simulator runs in its own.
     var cpuSeconds: Double
+    /// CPU of the simulator's process over the same span.
+    var simulatorCPUSeconds: Double
     /// The engine's own counts per account.
     var engine: [RunProgress.Account]
     var samples: [RequestSampler.Sample]
@@ -103,7 +105,8 @@ struct EngineFigures {
         let lines = Double(max(1, self.lines))
         let ceilingRate: Double = self.ceiling?.linesPerSecond ?? 0
         let ceilingCPU: Double = (self.ceiling?.cpuSeconds ?? 0) / lines
-        return "cpuPerLine=\(self.cpuSeconds / lines) ceiling=\(ceilingRate) ceilingCPUPerLine=\(ceilingCPU)"
+        return "cpuPerLine=\(self.cpuSeconds / lines) simulatorCPUPerLine=\(self.simulatorCPUSeconds / lines) ceiling=\(ceilingRate) "
+            + "ceilingCPUPerLine=\(ceilingCPU)"
     }
 
     /// The engine's rate beside the bare client's, and the CPU each spends per line.
@@ -112,8 +115,8 @@ struct EngineFigures {
         let engineRate = Double(self.lines) / self.seconds
         var out = [
             String(
-                format: "engine: %.0f lines/s, %.3f ms CPU per line (process, simulator included)", engineRate,
-                self.cpuSeconds * 1000 / lines)
+                format: "engine: %.0f lines/s, %.3f ms CPU per line in the runner's process (the simulator's own process: %.3f ms)",
+                engineRate, self.cpuSeconds * 1000 / lines, self.simulatorCPUSeconds * 1000 / lines)
         ]
         guard let ceiling = self.ceiling else {
             out.append("ceiling: not measured (the bare client runs in scenario a only, where no limit or fault holds it back)")
@@ -123,9 +126,8 @@ struct EngineFigures {
             String(
                 format:
                     "ceiling (bare client, same adapters, fresh simulator, no store/limiter/engine): %d lines in %.2f s = %.0f lines/s, "
-                    + "%.3f ms CPU per line, %d applied", ceiling.lines, ceiling.seconds, ceiling.linesPerSecond,
-                ceiling.cpuSeconds * 1000 / lines,
-                ceiling.applied))
+                    + "%.3f ms CPU per line in the client (the simulator's: %.3f ms), %d applied", ceiling.lines, ceiling.seconds,
+                ceiling.linesPerSecond, ceiling.cpuSeconds * 1000 / lines, ceiling.simulatorCPUSeconds * 1000 / lines, ceiling.applied))
         out.append(
             String(
                 format: "engine / ceiling: %.0f %% of the rate; the engine's own cost: %.3f ms CPU per line beyond the bare client's",

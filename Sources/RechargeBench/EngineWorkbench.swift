@@ -8,8 +8,8 @@ import RechargeProviders
 import RechargeSimulator
 import RechargeStore
 
-/// One execution benchmark run: a generated batch imported into a fresh database, the simulator in-process on a
-/// free loopback port, and the runner executing the batch against it.
+/// One execution benchmark run: a generated batch imported into a fresh database, the simulator in a process of its
+/// own on a free loopback port, and the runner executing the batch against it.
 struct EngineWorkbench {
     var scenario: EngineScenario
     var options: EngineOptions
@@ -32,22 +32,20 @@ struct EngineWorkbench {
         for line in try database.lines(batchID: batch.id) where seen.insert(line.account + "/" + line.cardID).inserted {
             simulatorConfiguration.cards.append(.init(provider: line.account, id: line.cardID, currency: line.currency, balance: "100"))
         }
-        let simulator = Simulator(configuration: simulatorConfiguration)
         let settings = self.scenario.account(self.options)
-        var quiet = Logger(label: "recharge-sim")
-        quiet.logLevel = .warning
-        var figures = try await simulator.withRunning(host: "127.0.0.1", port: 0, logger: quiet) { port in
-            let configuration = try EngineConfiguration.write(port: port, settings: settings, directory: self.folder)
-            return try await self.execute(batch: batch, database: database, configuration: configuration, simulator: simulator)
+        var figures = try await SimulatorServer.withRunning(simulatorConfiguration, folder: self.folder, name: "simulator") { simulator in
+            let configuration = try EngineConfiguration.write(port: simulator.port, settings: settings, directory: self.folder)
+            var figures = try await self.execute(batch: batch, database: database, configuration: configuration, simulator: simulator)
+            figures.stats = try await simulator.stats()
+            figures.ledger = LedgerCheck(
+                ledger: try await simulator.ledger(), lines: try database.lines(batchID: batch.id),
+                kinds: Dictionary(ProviderKind.allCases.map { ($0.rawValue, $0.rawValue) }, uniquingKeysWith: { first, _ in first }))
+            return figures
         }
         figures.settings = settings
         figures.cards = seen.count
-        figures.stats = simulator.stats
         figures.limits = simulatorConfiguration.limits
         figures.states = Dictionary(try database.status(batchID: batch.id).map { ($0.state, $0.count) }, uniquingKeysWith: +)
-        figures.ledger = LedgerCheck(
-            ledger: simulator.ledger, lines: try database.lines(batchID: batch.id),
-            kinds: Dictionary(ProviderKind.allCases.map { ($0.rawValue, $0.rawValue) }, uniquingKeysWith: { first, _ in first }))
         figures.peakResidentBytes = ResourceUsage.peakResidentBytes()
         // The ceiling runs where nothing slows the client but the simulator: no limits and no faults.
         if self.scenario == .a {
@@ -60,7 +58,7 @@ struct EngineWorkbench {
 
     /// Builds the HTTP client, adapters, lanes and runner as `recharge run` does, and times the run.
     private func execute(
-        batch: BatchRecord, database: RechargeDatabase, configuration: RechargeConfiguration, simulator: Simulator
+        batch: BatchRecord, database: RechargeDatabase, configuration: RechargeConfiguration, simulator: SimulatorServer
     ) async throws -> EngineFigures {
         // Every account talks to the one simulator host, so the pool's per-host limit has to cover all of them.
         let connections = self.options.connections ?? configuration.accounts.reduce(0) { $0 + $1.maxInFlight }
@@ -80,9 +78,11 @@ struct EngineWorkbench {
             let runner = Runner(
                 store: SQLiteEngineStore(database), lanes: lanes, policy: policy, clock: ContinuousClock(), identity: .current(),
                 logger: logger)
-            let sampler = RequestSampler(simulator: simulator)
+            let sampler = RequestSampler { (try? await simulator.stats())?.mapValues(\.requests) }
             let cpuAtStart = ResourceUsage.cpuSeconds()
+            let simulatorCPUAtStart = simulator.cpuSeconds()
             var cpu = 0.0
+            var simulatorCPU = 0.0
             let start = ContinuousClock.now
             let (result, elapsed, samples) = try await withThrowingTaskGroup(of: [RequestSampler.Sample].self) { group in
                 group.addTask { await sampler.record(from: start) }
@@ -95,6 +95,7 @@ struct EngineWorkbench {
                 }
                 let elapsed = ContinuousClock.now - start
                 cpu = ResourceUsage.cpuSeconds() - cpuAtStart
+                simulatorCPU = simulator.cpuSeconds() - simulatorCPUAtStart
                 group.cancelAll()
                 return (result, elapsed, try await group.next() ?? [])
             }
@@ -104,7 +105,8 @@ struct EngineWorkbench {
             }
             return EngineFigures(
                 scenario: self.scenario, options: self.options, policy: policy, connections: connections, lines: batch.lineCount,
-                seconds: elapsed.seconds, cpuSeconds: cpu, engine: result.progress.accounts, samples: samples)
+                seconds: elapsed.seconds, cpuSeconds: cpu, simulatorCPUSeconds: simulatorCPU, engine: result.progress.accounts,
+                samples: samples)
         } catch {
             try? await client.shutdown()
             throw error

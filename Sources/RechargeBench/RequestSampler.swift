@@ -11,16 +11,18 @@ struct RequestSampler: Sendable {
         var residentBytes: Int
     }
 
-    let simulator: Simulator
+    /// The simulator's request counts per provider, or `nil` when they could not be read.
+    let requests: @Sendable () async -> [String: Int]?
     var interval: Duration = .milliseconds(100)
 
     /// Samples until the task is cancelled; `start` is the instant the run started (earlier samples count as 0 s).
     func record(from start: ContinuousClock.Instant) async -> [Sample] {
         var samples: [Sample] = []
         while !Task.isCancelled {
-            let requests = self.simulator.stats.mapValues(\.requests)
-            let at = max(.zero, ContinuousClock.now - start)
-            samples.append(Sample(at: at, requests: requests, residentBytes: ResourceUsage.residentBytes()))
+            if let requests = await self.requests() {
+                let at = max(.zero, ContinuousClock.now - start)
+                samples.append(Sample(at: at, requests: requests, residentBytes: ResourceUsage.residentBytes()))
+            }
             try? await Task.sleep(for: self.interval)
         }
         return samples

@@ -2,14 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import RechargeCore
-import RechargeEngine
 import RechargeRuns
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The provider simulator for `recharge demo`: the `recharge-sim` executable beside `recharge`, run as a child
 /// process on a free loopback port for as long as the demo needs it.
@@ -32,17 +25,7 @@ struct DemoSimulator: Sendable {
     /// The `recharge-sim` executable in the folder of the running `recharge`.
     /// - Throws: ``RechargeFailure`` (74) saying how to build it when it is not there.
     static func executable() throws -> URL {
-        let running =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map { URL(fileURLWithPath: $0) }
-            ?? Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        let simulator = running.deletingLastPathComponent().appendingPathComponent("recharge-sim")
-        guard FileManager.default.isExecutableFile(atPath: simulator.path) else {
-            throw RechargeFailure(
-                exitCode: .ioError,
-                message: "the demo needs the provider simulator, \(simulator.path.terminalSafe), which is not built; "
-                    + "build it with `swift build --product recharge-sim` (scripts/setup does)")
-        }
-        return simulator
+        try SimulatorProcess.executable(for: "the demo")
     }
 
     /// Starts the simulator with the configuration file `simulatorConfiguration`, has it write the processor's
@@ -52,7 +35,7 @@ struct DemoSimulator: Sendable {
         simulatorConfiguration: String, directory: String, timeoutMilliseconds: Int, _ body: (DemoSimulator) async throws -> Result
     ) async throws -> Result {
         let logPath = directory + "/simulator.log"
-        let child = try Child(
+        let child = try SimulatorProcess(
             executable: try Self.executable(),
             arguments: [
                 "--port", "0", "--quiet", "--config", simulatorConfiguration, "--processor-config", directory,
@@ -90,106 +73,6 @@ struct DemoSimulator: Sendable {
                     exitCode: .ioError, message: "the simulator's ledger could not be read (HTTP \(response.status.code))")
             }
             return entries.count
-        }
-    }
-}
-
-/// The running `recharge-sim` process: its first line of standard output, and its end.
-private final class Child: Sendable {
-    private struct Output {
-        var bytes: [UInt8] = []
-        var line: String?
-        var ended = false
-    }
-
-    private let process: Process
-    private let output = Mutex(Output())
-    /// Raised when the first line arrived or standard output ended.
-    private let lineArrived = StopSignal()
-    private let exited = StopSignal()
-
-    init(executable: URL, arguments: [String], logPath: String) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw RechargeFailure(exitCode: .ioError, message: "cannot create \(logPath.terminalSafe)")
-        }
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        self.process = process
-        let exited = self.exited
-        process.terminationHandler = { _ in exited.trigger() }
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            self?.received(data)
-        }
-        do {
-            try process.run()
-        } catch {
-            throw RechargeFailure(exitCode: .ioError, message: "cannot start \(executable.path.terminalSafe): \(error)")
-        }
-    }
-
-    private func received(_ data: Data) {
-        let arrived = self.output.withLock { output -> Bool in
-            guard output.line == nil, !output.ended else { return false }
-            if data.isEmpty {
-                output.ended = true
-                return true
-            }
-            output.bytes += data
-            guard let end = output.bytes.firstIndex(of: UInt8(ascii: "\n")) else { return false }
-            output.line = String(decoding: output.bytes[..<end], as: UTF8.self)
-            return true
-        }
-        if arrived { self.lineArrived.trigger() }
-    }
-
-    /// The port of the line `recharge-sim listening on http://HOST:PORT`, once the simulator printed it.
-    func port(within timeout: Duration, logPath: String) async throws -> Int {
-        let arrived = await Self.wait(for: self.lineArrived, within: timeout)
-        let line = self.output.withLock { $0.line }
-        if let line, line.hasPrefix("recharge-sim listening on "), let text = line.split(separator: ":").last, let port = Int(text) {
-            return port
-        }
-        let why =
-            if let line { "printed '\(line.terminalSafe)' instead of the address it listens on" } else if arrived {
-                "exited before it listened"
-            } else {
-                "did not start listening within \(timeout)"
-            }
-        throw RechargeFailure(exitCode: .ioError, message: "the provider simulator \(why); see \(logPath.terminalSafe)")
-    }
-
-    /// Sends SIGTERM and waits for the simulator to exit; after `timeout`, or at once when the task is cancelled,
-    /// kills it.
-    func stop(within timeout: Duration) async {
-        guard self.process.isRunning else { return }
-        kill(self.process.processIdentifier, SIGTERM)
-        if await !Self.wait(for: self.exited, within: timeout), self.process.isRunning {
-            kill(self.process.processIdentifier, SIGKILL)
-            self.process.waitUntilExit()
-        }
-    }
-
-    /// Whether `signal` was raised within `timeout` (`false` as well when the task is cancelled first).
-    private static func wait(for signal: StopSignal, within timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await signal.wait()
-                return signal.isTriggered
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first || signal.isTriggered
         }
     }
 }

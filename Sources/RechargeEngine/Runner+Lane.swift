@@ -138,11 +138,18 @@ extension Runner {
     /// Sleeps until a line of this account finishes, `until` passes, the account's breaker has been open for the
     /// give-up time, or a stop is asked for.
     private func waitForChange(_ lane: AccountLane<C>, until: Date?) async {
+        let giveUpAt = self.policy.breakerGiveUp.flatMap { limit in lane.breaker.withLock { $0.unreachableDeadline(after: limit) } }
+        // The common case, a few times per claim group: only a line finishing can change anything, and a stop
+        // signals every lane's wake-up (see `runLanes`), so one wait does without a task group of three.
+        if until == nil && giveUpAt == nil {
+            if !self.stop.isTriggered { await lane.wake.wait() }
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await lane.wake.wait() }
             group.addTask { await self.stop.wait() }
-            if let limit = self.policy.breakerGiveUp, let deadline = lane.breaker.withLock({ $0.unreachableDeadline(after: limit) }) {
-                group.addTask { try? await self.clock.sleep(until: deadline, tolerance: nil) }
+            if let giveUpAt {
+                group.addTask { try? await self.clock.sleep(until: giveUpAt, tolerance: nil) }
             }
             if let until {
                 let delay = max(0, until.timeIntervalSince(self.now()))

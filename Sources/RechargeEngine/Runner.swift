@@ -149,6 +149,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
             }
             group.addTask {
                 await self.stop.wait()
+                // A claim loop waiting for a line to finish waits on its lane's wake-up alone.
+                for lane in self.lanes { lane.wake.signal() }
                 // In-flight requests get the grace period; then they are abandoned (and resolved by the next run).
                 if Task.isCancelled { return .grace }
                 try? await self.clock.sleep(for: self.policy.stopGrace)

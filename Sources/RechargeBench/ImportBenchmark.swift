@@ -81,7 +81,7 @@ struct MeasureImport: AsyncParsableCommand {
         default:
             throw ValidationError("unknown operation \(self.operation)")
         }
-        print("RESULT lines=\(lines) seconds=\(duration.seconds) peak=\(ResourceUsage.peakResidentBytes())")
+        print("RESULT lines=\(lines) seconds=\(duration.seconds) peak=\(ResourceUsage.highWaterResidentBytes())")
     }
 }
 

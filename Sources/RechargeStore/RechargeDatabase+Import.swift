@@ -130,10 +130,16 @@ extension RechargeDatabase {
 }
 
 /// Inserts lines through one prepared statement bound with SQLite's C API: the bulk path of an import.
-private struct LineInserter {
+///
+/// A line's text fields are copied into one buffer that lives as long as the inserter and bound with
+/// `SQLITE_STATIC`, so SQLite neither allocates nor copies per field; the buffer is only rewritten after
+/// `sqlite3_step` has finished with the previous line (and `sqlite3_reset` has let go of its pointers).
+private final class LineInserter {
     let statement: Statement
     let batchID: Int64
     let updatedAt: String
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
 
     init(db: Database, batchID: Int64, updatedAt: String) throws {
         self.statement = try db.makeStatement(
@@ -144,23 +150,42 @@ private struct LineInserter {
                 """)
         self.batchID = batchID
         self.updatedAt = updatedAt
+        self.capacity = 4_096
+        self.buffer = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        // The statement outlives this body; it must not keep pointers into the freed buffer.
+        sqlite3_clear_bindings(self.statement.sqliteStatement)
+        self.buffer.deallocate()
     }
 
     func insert(_ line: BatchLine) throws {
         let handle = self.statement.sqliteStatement
         sqlite3_reset(handle)
+        let needed =
+            line.reference.utf8.count + line.account.utf8.count + line.cardID.utf8.count + line.amount.currency.code.utf8.count
+            + self.updatedAt.utf8.count
+            + (line.remark?.utf8.count ?? 0) + (line.payCoin?.utf8.count ?? 0) + (line.payAccountNumber?.utf8.count ?? 0)
+            + (line.onBehalfOf?.utf8.count ?? 0)
+        if needed > self.capacity {
+            self.buffer.deallocate()
+            self.capacity = max(needed, self.capacity * 2)
+            self.buffer = .allocate(capacity: self.capacity)
+        }
+        var offset = 0
+        self.bind(handle, 3, line.reference, at: &offset)
+        self.bind(handle, 4, line.account, at: &offset)
+        self.bind(handle, 5, line.cardID, at: &offset)
+        self.bind(handle, 7, line.amount.currency.code, at: &offset)
+        self.bind(handle, 8, line.remark, at: &offset)
+        self.bind(handle, 9, line.payCoin, at: &offset)
+        self.bind(handle, 10, line.payAccountNumber, at: &offset)
+        self.bind(handle, 11, line.onBehalfOf, at: &offset)
+        self.bind(handle, 12, self.updatedAt, at: &offset)
         sqlite3_bind_int64(handle, 1, self.batchID)
         sqlite3_bind_int64(handle, 2, Int64(line.lineNumber))
-        Self.bind(handle, 3, line.reference)
-        Self.bind(handle, 4, line.account)
-        Self.bind(handle, 5, line.cardID)
         sqlite3_bind_int64(handle, 6, line.amount.minorUnits)
-        Self.bind(handle, 7, line.amount.currency.code)
-        Self.bind(handle, 8, line.remark)
-        Self.bind(handle, 9, line.payCoin)
-        Self.bind(handle, 10, line.payAccountNumber)
-        Self.bind(handle, 11, line.onBehalfOf)
-        Self.bind(handle, 12, self.updatedAt)
         if let position = line.position {
             sqlite3_bind_int64(handle, 13, Int64(position))
         } else {
@@ -169,25 +194,27 @@ private struct LineInserter {
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
             let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
+            sqlite3_reset(handle)
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "line \(line.lineNumber): \(message)")
         }
     }
 
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
-    private static func bind(_ handle: OpaquePointer, _ index: Int32, _ text: String?) {
+    /// Copies `text`'s UTF-8 bytes into the buffer at `offset` and binds them to parameter `index` (NULL for nil).
+    private func bind(_ handle: OpaquePointer, _ index: Int32, _ text: String?, at offset: inout Int) {
         guard var text else {
             sqlite3_bind_null(handle, index)
             return
         }
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                // SQLite reads a null pointer as NULL; an empty text needs a real (empty) C string.
-                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
-                return
-            }
-            let pointer = UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self)
-            _ = sqlite3_bind_text(handle, index, pointer, Int32(bytes.count), Self.transient)
+        // An empty text still gets a real pointer (into the buffer): SQLite reads a null pointer as NULL.
+        let start = self.buffer + offset
+        let count = text.withUTF8 { bytes in
+            if let base = bytes.baseAddress { start.update(from: base, count: bytes.count) }
+            return bytes.count
+        }
+        offset += count
+        start.withMemoryRebound(to: CChar.self, capacity: max(count, 1)) {
+            // nil is SQLITE_STATIC: the bytes stay put until the next line's reset.
+            _ = sqlite3_bind_text(handle, index, $0, Int32(count), nil)
         }
     }
 }

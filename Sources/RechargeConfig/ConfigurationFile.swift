@@ -6,7 +6,7 @@ import RechargeCore
 /// is left out.
 struct ConfigurationFile: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case accounts, maximumPerLine, defaultMaximumMajorUnits, maximumFileBytes, retry, statusQueries, timeouts, paths, tls
+        case accounts, maximumPerLine, defaultMaximumMajorUnits, maximumFileBytes, retry, statusQueries, timeouts, paths, tls, approval
     }
 
     /// `nil` when the top level is not an object.
@@ -48,6 +48,7 @@ struct ConfigurationFile: Decodable {
         configuration.timeouts = file.part(TimeoutsEntry.self, .timeouts)?.settings ?? configuration.timeouts
         configuration.paths = file.part(PathsEntry.self, .paths)?.settings ?? configuration.paths
         configuration.trustedCAFile = file.part(TLSEntry.self, .tls)?.trustedCAFile
+        configuration.approval = file.part(ApprovalEntry.self, .approval)?.policy
         self.configuration = configuration
     }
 }
@@ -83,6 +84,41 @@ struct MaximumsEntry: Decodable {
             }
         }
         self.maximums = maximums
+    }
+}
+
+/// `approval`: `{"required": true}`, `{"above": {"USD": "10000.00"}}`, and optionally
+/// `"twoApproversAbove": {"USD": "100000.00"}`.
+struct ApprovalEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case required, above, twoApproversAbove
+    }
+
+    /// `nil` when the section is not an object.
+    let policy: ApprovalPolicy?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context) else {
+            self.policy = nil
+            return
+        }
+        var policy = ApprovalPolicy()
+        if section.has(.required) {
+            if let flag = try? section.values.decode(Bool.self, forKey: .required) {
+                policy.required = flag
+            } else {
+                section.problem(.required, "must be true or false")
+                // A setting that was meant to demand approval and cannot be read demands it.
+                policy.required = true
+            }
+        }
+        policy.above = section.part(MaximumsEntry.self, .above)?.maximums
+        policy.twoApproversAbove = section.part(MaximumsEntry.self, .twoApproversAbove)?.maximums ?? [:]
+        if !policy.required && policy.above == nil && policy.twoApproversAbove.isEmpty {
+            section.problem(.required, "the approval section names no rule: set \"required\": true, \"above\" or \"twoApproversAbove\"")
+        }
+        self.policy = policy
     }
 }
 

@@ -35,6 +35,7 @@ extension RechargeDatabase {
         var sql = """
             SELECT \(LineRecord.selection), batch.uid FROM line JOIN batch ON batch.id = line.batch_id
             WHERE line.account = ? AND line.state = 'PENDING' AND (line.next_attempt_at IS NULL OR line.next_attempt_at <= ?)
+                AND batch.approval_state IN ('NOT_REQUIRED', 'APPROVED')
             """
         if batch { sql += " AND line.batch_id = ?" }
         if onePerCard {

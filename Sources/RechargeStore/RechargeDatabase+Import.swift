@@ -23,13 +23,22 @@ package struct ImportRequest: Sendable {
     package var name: String?
     /// Import even when the same content or reference was imported before.
     package var force: Bool
+    /// Who imports the batch (the audit actor): the one person who may never approve it.
+    package var uploadedBy: String?
+    /// Which batches need approval, applied to this batch's totals; `nil`: none.
+    package var approval: ApprovalPolicy?
 
-    package init(path: String, displayName: String? = nil, format: BatchFormat? = nil, name: String? = nil, force: Bool = false) {
+    package init(
+        path: String, displayName: String? = nil, format: BatchFormat? = nil, name: String? = nil, force: Bool = false,
+        uploadedBy: String? = nil, approval: ApprovalPolicy? = nil
+    ) {
         self.path = path
         self.displayName = displayName
         self.format = format
         self.name = name
         self.force = force
+        self.uploadedBy = uploadedBy
+        self.approval = approval
     }
 }
 
@@ -62,10 +71,11 @@ extension RechargeDatabase {
         // The batch row comes first so lines can reference it; its totals are filled in at the end.
         try db.execute(
             sql: """
-                INSERT INTO batch (uid, name, source_file, source_sha256, source_format, source_bytes, line_count, imported_at)
-                VALUES (?, ?, ?, ?, 'csv', 0, 0, ?)
+                INSERT INTO batch (uid, name, source_file, source_sha256, source_format, source_bytes, line_count, imported_at,
+                    approval_state, uploaded_by)
+                VALUES (?, ?, ?, ?, 'csv', 0, 0, ?, 'IMPORTING', ?)
                 """,
-            arguments: [uid, request.name ?? "pending", sourceFile, String(repeating: "0", count: 64), importedAt])
+            arguments: [uid, request.name ?? "pending", sourceFile, String(repeating: "0", count: 64), importedAt, request.uploadedBy])
         let batchID = db.lastInsertedRowID
 
         let insert = try LineInserter(db: db, batchID: batchID, updatedAt: importedAt)
@@ -124,6 +134,20 @@ extension RechargeDatabase {
                 batchID, importedAt,
                 "\(result.lineCount) lines from \(sourceFile) (sha256 \(result.sha256))\(request.force ? ", forced" : "")",
             ])
+        // Last, once the content is complete: from here on the batch's content and approval rule are fixed.
+        let approvals = request.approval?.approvalsRequired(totals: result.sums) ?? 0
+        try db.execute(
+            sql: "UPDATE batch SET approvals_required = ?, approval_state = ? WHERE id = ?",
+            arguments: [
+                approvals, approvals == 0 ? BatchApprovalState.notRequired.rawValue : BatchApprovalState.awaitingApproval.rawValue,
+                batchID,
+            ])
+        if approvals > 0, let policy = request.approval {
+            try Self.appendBatchEvent(
+                db, batchID: batchID, at: importedAt, actor: "import", kind: "batch-awaiting-approval",
+                detail: "\(approvals) approval\(approvals == 1 ? "" : "s") by someone other than \(request.uploadedBy ?? "the uploader"): "
+                    + policy.reason(totals: result.sums))
+        }
         let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID])!
         return .imported(batch, result)
     }

@@ -37,28 +37,35 @@ extension RechargeDatabase {
     private func bulkTransition(
         batchID: Int64, from: LineState, on event: LineEvent, actor: String, note: String?, now: Date
     ) throws -> Int {
-        guard case .transition(let to, let newGeneration) = try LineStateMachine.action(from: from, on: event) else { return 0 }
         let at = Timestamp.string(now)
         return try self.writer.write { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM batch WHERE id = ?", arguments: [batchID]) == 1 else {
                 throw StoreError(.notFound, "no batch \(batchID)")
             }
-            // The events first, while the lines still carry the old state to select them by.
-            try db.execute(
-                sql: """
-                    INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail)
-                    SELECT batch_id, id, ?, ?, ?, state, ?, ? FROM line WHERE batch_id = ? AND state = ?
-                    """,
-                arguments: [at, actor, event.description, to.rawValue, note, batchID, from.rawValue])
-            try db.execute(
-                sql: """
-                    UPDATE line SET state = ?, generation = generation + ?,
-                        idempotency_key = CASE WHEN ? THEN NULL ELSE idempotency_key END,
-                        next_attempt_at = NULL, updated_at = ?, completed_at = CASE WHEN ? THEN ? ELSE NULL END
-                    WHERE batch_id = ? AND state = ?
-                    """,
-                arguments: [to.rawValue, newGeneration ? 1 : 0, newGeneration, at, to.isSettled, at, batchID, from.rawValue])
-            return db.changesCount
+            return try Self.bulkTransition(db, batchID: batchID, from: from, on: event, actor: actor, note: note, at: at)
         }
+    }
+
+    /// Moves every line of a batch in state `from` by `event`, with an event per line, inside the caller's transaction.
+    static func bulkTransition(
+        _ db: Database, batchID: Int64, from: LineState, on event: LineEvent, actor: String, note: String?, at: String
+    ) throws -> Int {
+        guard case .transition(let to, let newGeneration) = try LineStateMachine.action(from: from, on: event) else { return 0 }
+        // The events first, while the lines still carry the old state to select them by.
+        try db.execute(
+            sql: """
+                INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail)
+                SELECT batch_id, id, ?, ?, ?, state, ?, ? FROM line WHERE batch_id = ? AND state = ?
+                """,
+            arguments: [at, actor, event.description, to.rawValue, note, batchID, from.rawValue])
+        try db.execute(
+            sql: """
+                UPDATE line SET state = ?, generation = generation + ?,
+                    idempotency_key = CASE WHEN ? THEN NULL ELSE idempotency_key END,
+                    next_attempt_at = NULL, updated_at = ?, completed_at = CASE WHEN ? THEN ? ELSE NULL END
+                WHERE batch_id = ? AND state = ?
+                """,
+            arguments: [to.rawValue, newGeneration ? 1 : 0, newGeneration, at, to.isSettled, at, batchID, from.rawValue])
+        return db.changesCount
     }
 }

@@ -7,7 +7,9 @@ extension RechargeDatabase {
     /// past `now` becomes due.
     package func work(account: String, batchID: Int64? = nil, now: Date) throws -> AccountWork {
         try self.writer.read { db in
-            let batchFilter = batchID == nil ? "" : " AND batch_id = :batch"
+            // Lines of a batch that may not run yet (awaiting approval) are not work: the runner does not wait for them.
+            let batchFilter =
+                (batchID == nil ? "" : " AND batch_id = :batch") + " AND batch_id NOT IN (\(Self.batchesThatMayNotRunSQL))"
             var arguments: [String: (any DatabaseValueConvertible)?] = ["account": account, "now": Timestamp.string(now)]
             if let batchID { arguments["batch"] = batchID }
             let row = try Row.fetchOne(
@@ -39,10 +41,18 @@ extension RechargeDatabase {
         }
     }
 
-    /// The batches that have lines pending or in flight, oldest first.
+    /// The ids of batches whose lines may not be sent: awaiting approval or rejected (a subquery, run once per query).
+    static let batchesThatMayNotRunSQL = "SELECT id FROM batch WHERE approval_state NOT IN ('NOT_REQUIRED', 'APPROVED')"
+
+    /// The batches that have lines pending or in flight and may run, oldest first.
     package func batchesWithWork() throws -> [Int64] {
         try self.writer.read { db in
-            try Int64.fetchAll(db, sql: "SELECT DISTINCT batch_id FROM line WHERE state IN ('PENDING', 'PROCESSING') ORDER BY batch_id")
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT batch_id FROM line WHERE state IN ('PENDING', 'PROCESSING')
+                        AND batch_id NOT IN (\(Self.batchesThatMayNotRunSQL)) ORDER BY batch_id
+                    """)
         }
     }
 

@@ -16,6 +16,12 @@ package struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
     package var controlLineCount: Int?
     package var forced: Bool
     package var importedAt: String
+    /// IMPORTING (never seen committed), NOT_REQUIRED, AWAITING_APPROVAL, APPROVED or REJECTED.
+    package var approvalState: BatchApprovalState
+    /// How many people other than the uploader must approve it: 0, 1 or 2.
+    package var approvalsRequired: Int
+    /// Who imported it; `nil` for batches stored before approval existed.
+    package var uploadedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case id, uid, name, reference
@@ -27,6 +33,9 @@ package struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
         case controlLineCount = "control_line_count"
         case forced
         case importedAt = "imported_at"
+        case approvalState = "approval_state"
+        case approvalsRequired = "approvals_required"
+        case uploadedBy = "uploaded_by"
     }
 }
 

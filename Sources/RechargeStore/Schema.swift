@@ -224,6 +224,9 @@ enum Schema {
                     DROP INDEX attempt_by_key;
                     """)
         }
+        migrator.registerMigration("v8: four-eyes approval of batches") { db in
+            try db.execute(sql: Self.approvalSQL)
+        }
         return migrator
     }
 }

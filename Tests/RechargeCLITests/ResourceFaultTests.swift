@@ -76,10 +76,10 @@ struct ResourceFaultTests {
         try withTemporaryDirectory { directory in
             let mount = directory.appendingPathComponent("small")
             try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
-            try Privileges.shell("mount -t tmpfs -o size=300k tmpfs '\(mount.path)'")
+            try Privileges.shell("mount -t tmpfs -o size=1m tmpfs '\(mount.path)'")
             defer { try? Privileges.shell("umount '\(mount.path)'") }
             let db = mount.appendingPathComponent("recharge.sqlite").path
-            // About 20,000 lines: several megabytes of rows, on a 300 KB file system.
+            // About 20,000 lines: several megabytes of rows, on a 1 MB file system (room for the schema, not the rows).
             var csv = "provider,card_id,amount,currency,reference\n"
             for index in 0..<20_000 { csv += "vcc,\(100_000_000 + index),10.00,USD,REF-\(index)\n" }
             let file = directory.appendingPathComponent("big.csv")

@@ -80,7 +80,7 @@ import Testing
     @Test(arguments: [
         (
             #"{"accounts": [\#(account)], "colour": "blue"}"#, "colour",
-            "unknown key; expected one of: accounts, defaultMaximumMajorUnits, maximumFileBytes, maximumPerLine"
+            "unknown key; expected one of: accounts, approval, defaultMaximumMajorUnits, maximumFileBytes, maximumPerLine"
         ),
         (
             #"{"accounts": [{"name": "a", "kind": "vcc", "apiKey": "secret"}]}"#, "accounts[0].apiKey",

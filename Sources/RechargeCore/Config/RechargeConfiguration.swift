@@ -16,6 +16,9 @@ public struct RechargeConfiguration: Sendable {
     public var statusQueries = RetrySettings(maximumAttempts: 8, baseMilliseconds: 1_000, capMilliseconds: 30_000)
     public var timeouts = TimeoutSettings()
     public var paths = PathSettings()
+    /// Which batches must be approved by someone other than their uploader before they run (`approval`);
+    /// `nil`: none do.
+    public var approval: ApprovalPolicy?
     /// A PEM file of CA certificates trusted in addition to the system's (a provider behind a private CA).
     /// Certificate verification itself is never turned off.
     public var trustedCAFile: String?

@@ -2,7 +2,7 @@
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
-            case notFound, stateChanged, illegalTransition, duplicate, invalidName, databaseUnavailable, io
+            case notFound, stateChanged, illegalTransition, duplicate, invalidName, databaseUnavailable, io, notApproved, approvalRefused
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -19,6 +19,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidName = Code(.invalidName)
         /// The database file is missing or cannot be opened.
         public static let databaseUnavailable = Code(.databaseUnavailable)
+        /// The batch awaits approval (or was rejected): none of its lines may be sent.
+        public static let notApproved = Code(.notApproved)
+        /// An approval or rejection the four-eyes rules do not allow: the uploader deciding, a second decision by the
+        /// same person, a hash other than the batch's content, or a batch not awaiting approval.
+        public static let approvalRefused = Code(.approvalRefused)
         /// Reading or writing failed.
         public static let io = Code(.io)
 

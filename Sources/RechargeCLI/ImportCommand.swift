@@ -42,7 +42,9 @@ struct ImportCommand: AsyncParsableCommand {
         let outcome: ImportOutcome
         do {
             outcome = try database.importBatch(
-                ImportRequest(path: self.file.file, format: self.file.format, name: self.name, force: self.force), reader: reader)
+                ImportRequest(
+                    path: self.file.file, format: self.file.format, name: self.name, force: self.force, uploadedBy: operatorName(),
+                    approval: configuration.approval), reader: reader)
         } catch let error as BatchInputError {
             throw readFailure(error)
         } catch let error as StoreError where error.code == .invalidName {
@@ -55,6 +57,7 @@ struct ImportCommand: AsyncParsableCommand {
             let diagnostics = result.diagnostics.render()
             if !diagnostics.isEmpty { Output.err(diagnostics) }
             Output.err("imported batch \(batch.id) '\(batch.name.terminalSafe)': " + ReadResultReport.summary(result, file: self.file.file))
+            if batch.approvalState == .awaitingApproval { Output.err(ApprovalText.awaiting(batch)) }
             Output.out(String(batch.id))
         case .rejected(let result):
             Output.err(result.diagnostics.render())

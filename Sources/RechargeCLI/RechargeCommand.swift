@@ -16,7 +16,7 @@ package struct RechargeCommand: AsyncParsableCommand {
             ValidateCommand.self, ImportCommand.self, RunCommand.self, InboxCommand.self, DemoCommand.self, StatusCommand.self,
             ReportCommand.self,
             ReconcileCommand.self,
-            CancelCommand.self, RetryCommand.self,
+            ApproveCommand.self, RejectCommand.self, CancelCommand.self, RetryCommand.self,
             ResolveCommand.self, ConfigCommand.self,
         ]
     )

@@ -44,7 +44,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         var batchRecord: BatchRecord?
         if let batch {
-            batchRecord = try requireBatch(batch, in: database, path: self.global.db)
+            let record = try requireBatch(batch, in: database, path: self.global.db)
+            if record.approvalState == .awaitingApproval {
+                let failure = RechargeFailure(exitCode: .awaitingApproval, message: "nothing sent: " + ApprovalText.awaiting(record))
+                MetricsFile.record(
+                    to: metricsPath, command: "run", exitCode: failure.exitCode, started: started, batchIDs: [record.id], database: database
+                )
+                throw failure
+            }
+            batchRecord = record
         }
         let service = RunService(
             context: self.execution.context(database: database, configuration: configuration, logger: logger), batchID: batchRecord?.id)
@@ -57,7 +65,13 @@ struct RunCommand: AsyncParsableCommand {
                 database: database)
             throw failure
         }
-        let code = try RunSummary.report(result, database: database, to: .standard).rawValue
+        var code = try RunSummary.report(result, database: database, to: .standard).rawValue
+        if batchRecord == nil {
+            // Batches waiting for a person were left alone; the run says so, and a run that did everything else exits 14.
+            let waiting = try database.batchesAwaitingApproval()
+            for batch in waiting { Output.err("not run: " + ApprovalText.awaiting(batch)) }
+            if code == 0 && !waiting.isEmpty { code = RechargeExit.awaitingApproval.rawValue }
+        }
         MetricsFile.record(to: metricsPath, command: "run", exitCode: code, started: started, batchIDs: result.batchIDs, database: database)
         if code != 0 { throw ExitCode(code) }
     }

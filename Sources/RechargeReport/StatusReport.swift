@@ -11,6 +11,9 @@ package struct StatusReport: Encodable {
         package var sha256: String
         package var importedAt: String
         package var lines: Int
+        /// NOT_REQUIRED, AWAITING_APPROVAL, APPROVED or REJECTED.
+        package var approval: String
+        package var uploadedBy: String?
 
         package init(_ record: BatchRecord) {
             self.id = record.id
@@ -19,6 +22,13 @@ package struct StatusReport: Encodable {
             self.sha256 = record.sourceSHA256
             self.importedAt = record.importedAt
             self.lines = record.lineCount
+            self.approval = record.approvalState.rawValue
+            self.uploadedBy = record.uploadedBy
+        }
+
+        /// How approval reads in the text: nothing for a batch that needs none.
+        var approvalText: String {
+            self.approval == BatchApprovalState.notRequired.rawValue ? "" : ", \(self.approval)"
         }
     }
 
@@ -123,12 +133,13 @@ package struct StatusReport: Encodable {
         var out: [String] = []
         if let batch {
             out.append(
-                "batch \(batch.id) '\(batch.name.terminalSafe)': \(batch.lines) lines from \(batch.sourceFile.terminalSafe), imported \(batch.importedAt)"
+                "batch \(batch.id) '\(batch.name.terminalSafe)': \(batch.lines) lines from \(batch.sourceFile.terminalSafe), imported \(batch.importedAt)\(batch.approvalText)"
             )
         } else if let batches {
             out.append(batches.isEmpty ? "no batches" : "\(batches.count) batches:")
             for batch in batches {
-                out.append("  \(batch.id)  \(batch.name.terminalSafe)  \(batch.lines) lines  imported \(batch.importedAt)")
+                out.append(
+                    "  \(batch.id)  \(batch.name.terminalSafe)  \(batch.lines) lines  imported \(batch.importedAt)\(batch.approvalText)")
             }
         }
         guard !self.groups.isEmpty else { return out.joined(separator: "\n") }

@@ -25,6 +25,12 @@ package struct RechargeExit: RawRepresentable, Hashable, Sendable, CustomStringC
     package static let unfinished = RechargeExit(12)
     /// Verification found lines the providers' records contradict (`recharge reconcile`).
     package static let mismatches = RechargeExit(13)
+    /// A batch asked for awaits approval by someone other than its uploader (`recharge approve`): none of its lines
+    /// was sent. Everything else asked for was done.
+    package static let awaitingApproval = RechargeExit(14)
+    /// A decision the four-eyes rules refuse: the uploader approving or rejecting, a second decision by the same
+    /// person, a SHA-256 other than the batch's content, a batch not awaiting approval. Nothing was recorded.
+    package static let notPermitted = RechargeExit(77)
     /// Another runner holds the database; nothing was done.
     package static let leaseHeld = RechargeExit(75)
     /// The command line was wrong (unknown flag, missing argument).

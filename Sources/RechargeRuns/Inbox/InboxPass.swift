@@ -22,7 +22,7 @@ package struct InboxPass: Sendable {
     package struct FileOutcome: Sendable {
         package var name: String
         package var batchID: Int64?
-        /// The exit code this file contributes (0, 10, 11, 12, 65, 74, 75, 78).
+        /// The exit code this file contributes (0, 10, 11, 12, 14, 65, 74, 75, 78).
         package var code: Int32
         package var note: String
     }
@@ -38,11 +38,17 @@ package struct InboxPass: Sendable {
 
         package var exitCode: Int32 { InboxExit.worst(self.codes) }
 
-        /// Files processed and rejected in this pass (the batches resumed first are not files).
+        /// Files processed, rejected and left awaiting approval in this pass (the batches resumed first are not files).
         package var fileCounts: [String: Int] {
-            var files: [String: Int] = ["processed": 0, "rejected": 0]
+            var files: [String: Int] = ["processed": 0, "rejected": 0, "awaiting_approval": 0]
             for file in self.files where file.name != InboxPass.resumeStep {
-                files[file.code == RechargeExit.dataError.rawValue ? "rejected" : "processed", default: 0] += 1
+                let kind: String
+                switch file.code {
+                case RechargeExit.dataError.rawValue: kind = "rejected"
+                case RechargeExit.awaitingApproval.rawValue: kind = "awaiting_approval"
+                default: kind = "processed"
+                }
+                files[kind, default: 0] += 1
             }
             return files
         }
@@ -57,6 +63,8 @@ package struct InboxPass: Sendable {
     package var context: RunContext
     package var settle: Duration
     package var messages: OperatorMessages
+    /// Who the pass imports as (the operating-system user running it): never the approver of what it imports.
+    package var uploader = AuditActor.operatingSystemUser()
 
     package init(folder: InboxFolder, reader: BatchReader, context: RunContext, settle: Duration, messages: OperatorMessages) {
         self.folder = folder
@@ -98,7 +106,8 @@ package struct InboxPass: Sendable {
 
     /// Imports, runs, reports and files one arrival. Returns `false` when the pass must stop here.
     private func handle(_ arrival: InboxFolder.Arrival, into summary: inout Summary) async throws -> Bool {
-        let request = ImportRequest(path: arrival.path, displayName: arrival.name)
+        let request = ImportRequest(
+            path: arrival.path, displayName: arrival.name, uploadedBy: self.uploader, approval: self.context.configuration.approval)
         let outcome: ImportOutcome
         do {
             outcome = try self.database.importBatch(request, reader: self.reader)
@@ -135,6 +144,25 @@ package struct InboxPass: Sendable {
             return true
         }
 
+        switch batch.approvalState {
+        case .awaitingApproval:
+            // The file stays in incoming/: the pass after the approval runs the batch and files it away.
+            self.messages.problem(
+                "\(arrival.name.terminalSafe): batch \(batch.id) awaits \(counted(batch.approvalsRequired, "approval")) by someone other than "
+                    + "\((batch.uploadedBy ?? "its uploader").terminalSafe); not run (recharge approve \(batch.id)); the file stays in incoming/"
+            )
+            self.record(arrival.name, batch.id, RechargeExit.awaitingApproval.rawValue, "awaiting approval", into: &summary)
+            return true
+        case .rejected:
+            let decision = try self.database.approvalSummary(batchID: batch.id).decisions.first { $0.decision == "REJECTED" }
+            let header =
+                "batch \(batch.id) was rejected by \(decision?.approver ?? "an approver")"
+                + (decision?.reason.map { ": \($0)" } ?? "") + "; none of its lines was sent"
+            try self.reject(arrival, header: header, diagnostics: "", into: &summary)
+            return true
+        case .importing, .notRequired, .approved:
+            break
+        }
         if try self.hasWork(batch.id) {
             guard await self.runBatch(batch, into: &summary, file: arrival.name) else { return false }
         } else {
@@ -225,9 +253,9 @@ package final class InboxService: Service, Sendable {
 /// How `recharge inbox` folds the outcomes of its files into one exit code: the most urgent wins.
 ///
 /// 78 configuration error › 74 I/O error › 75 another runner holds the database › 12 work left (run again) ›
-/// 11 UNKNOWN lines › 65 a file was rejected › 10 FAILED lines › 0.
+/// 11 UNKNOWN lines › 65 a file was rejected › 14 a batch awaits approval › 10 FAILED lines › 0.
 package enum InboxExit {
-    package static let precedence: [Int32] = [78, 74, 75, 12, 11, 65, 10]
+    package static let precedence: [Int32] = [78, 74, 75, 12, 11, 65, 14, 10]
 
     package static func worst(_ codes: [Int32]) -> Int32 {
         for code in Self.precedence where codes.contains(code) { return code }

@@ -102,7 +102,10 @@ enum Recharge {
     static func sample(_ name: String) -> String { "samples/" + name }
 
     /// Runs `recharge arguments…` in the package root and waits for it, with `environment` added to this process's.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    ///
+    /// With `asUser`, the command runs under that user id and group id through `setpriv` (this needs root): how a test
+    /// is a second person, for the four-eyes rules.
+    static func run(_ arguments: [String], environment: [String: String] = [:], asUser user: UInt32? = nil) throws -> CommandResult {
         let executable = try self.checkedExecutable()
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
@@ -116,8 +119,13 @@ enum Recharge {
         let stderr = try FileHandle(forWritingTo: stderrURL)
 
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.currentDirectoryURL = self.packageRoot
         process.standardInput = FileHandle.nullDevice

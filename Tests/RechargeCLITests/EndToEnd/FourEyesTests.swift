@@ -83,6 +83,65 @@ struct FourEyesTests {
         }
     }
 
+    /// The inbox imports a file that needs approval, says so, exits 14 and leaves the file in incoming/; once another
+    /// person approves, the next pass runs it and files it away; a rejected batch's file goes to rejected/.
+    @Test(.timeLimit(.minutes(2)))
+    func theInboxLeavesAnUnapprovedFileUntilItIsApproved() throws {
+        #expect(getuid() == 0, "this test acts as a second person (uid \(Self.approver)) through setpriv, which needs root")
+        try withTemporaryDirectory { directory in
+            var random = SeededRandom(seed: 45)
+            let world = try EndToEndWorld(directory: directory, random: &random)
+            try world.writeCleanSimulatorConfiguration()
+            let (simulator, port) = try world.startSimulatorAndPort()
+            defer { simulator.kill() }
+            try world.writeConfiguration(port: port)
+            let url = URL(fileURLWithPath: world.config)
+            var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            // The USD totals are far below the threshold, but the BRL and SGD lines have none: a currency without one needs approval.
+            object["approval"] = ["above": ["USD": "1000000.00"]]
+            try JSONSerialization.data(withJSONObject: object).write(to: url)
+            let base = URL(string: "http://127.0.0.1:\(port)")!
+
+            let inbox = directory.appendingPathComponent("inbox")
+            let incoming = inbox.appendingPathComponent("incoming")
+            try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
+            for (name, reference) in [("night-1.csv", "N1"), ("night-2.csv", "N2")] {
+                let file = incoming.appendingPathComponent(name)
+                try EndToEndWorld.cleanBatch(linesPerProvider: 1, reference: reference).write(to: file, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: file.path)
+            }
+            let arguments = [
+                "inbox", inbox.path, "--db", world.database, "--config", world.config, "--settle-ms", "20", "--progress", "none",
+            ]
+            let first = try Recharge.run(arguments)
+            #expect(first.status == 14, "\(first)")
+            #expect(first.stderr.contains("night-1.csv: batch 1 awaits 1 approval"), "\(first)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).sorted() == ["night-1.csv", "night-2.csv"])
+            #expect(try ReconcileOnlyLooksTests.topUpRequests(base).values.reduce(0, +) == 0)
+
+            // A second pass imports nothing again and still sends nothing.
+            let second = try Recharge.run(arguments)
+            #expect(second.status == 14, "\(second)")
+            #expect(try ReconcileOnlyLooksTests.topUpRequests(base).values.reduce(0, +) == 0)
+
+            try Self.openToOthers(directory)
+            let show = try Recharge.run(["approve", "1", "--db", world.database])
+            let sha256 = try #require(show.stdout.split(separator: "\n").first { $0.contains("sha256:") }?.split(separator: " ").last)
+            let approve = try Recharge.run(["approve", "1", "--sha256", String(sha256), "--db", world.database], asUser: Self.approver)
+            #expect(approve.status == 0, "\(approve)")
+            let reject = try Recharge.run(["reject", "2", "--reason", "duplicate of night-1", "--db", world.database], asUser: Self.approver)
+            #expect(reject.status == 0, "\(reject)")
+
+            let third = try Recharge.run(arguments)
+            #expect(third.status == 65, "a rejected batch's file is a rejected file: \(third)")
+            #expect(try ReconcileOnlyLooksTests.topUpRequests(base).values.reduce(0, +) == 5)
+            #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("processed/night-1.csv").path))
+            #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("rejected/night-2.csv").path))
+            let errors = try String(contentsOf: inbox.appendingPathComponent("rejected/night-2.csv.errors.txt"), encoding: .utf8)
+            #expect(errors.contains("rejected by operator:nobody: duplicate of night-1"), "\(errors)")
+        }
+    }
+
     /// Adds `"approval": {"required": true}` to the configuration file.
     static func requireApproval(config: String) throws {
         let url = URL(fileURLWithPath: config)

@@ -129,7 +129,8 @@ struct FourEyesTests {
             let sha256 = try #require(show.stdout.split(separator: "\n").first { $0.contains("sha256:") }?.split(separator: " ").last)
             let approve = try Recharge.run(["approve", "1", "--sha256", String(sha256), "--db", world.database], asUser: Self.approver)
             #expect(approve.status == 0, "\(approve)")
-            let reject = try Recharge.run(["reject", "2", "--reason", "duplicate of night-1", "--db", world.database], asUser: Self.approver)
+            let reject = try Recharge.run(
+                ["reject", "2", "--reason", "duplicate of night-1", "--db", world.database], asUser: Self.approver)
             #expect(reject.status == 0, "\(reject)")
 
             let third = try Recharge.run(arguments)

@@ -86,6 +86,8 @@ struct ConfigurationSummary: Encodable {
     var statusQueries: Retry
     var timeouts: [String: Int]
     var paths: [String: String]
+    /// Which batches need approval, in words ("none" without an `approval` section).
+    var approval: String
 
     init(_ configuration: RechargeConfiguration, path: String, databasePath: String, environment: [String: String]) {
         self.file = path
@@ -113,6 +115,23 @@ struct ConfigurationSummary: Encodable {
         paths["reports"] = configuration.paths.reports
         paths["metricsFile"] = configuration.paths.metricsFile
         self.paths = paths
+        self.approval = Self.describe(configuration.approval)
+    }
+
+    /// `every batch, 1 approval`, `above USD 10000.00 (other currencies always), 2 above USD 100000.00`, or `none`.
+    static func describe(_ policy: ApprovalPolicy?) -> String {
+        guard let policy else { return "none" }
+        func amounts(_ limits: [String: Money]) -> String {
+            limits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.decimalString)" }.joined(separator: ", ")
+        }
+        var parts: [String] = []
+        if policy.required {
+            parts.append("every batch: 1 approval")
+        } else if let above = policy.above {
+            parts.append("1 approval above \(amounts(above)) (currencies not listed: always)")
+        }
+        if !policy.twoApproversAbove.isEmpty { parts.append("2 approvals above \(amounts(policy.twoApproversAbove))") }
+        return parts.joined(separator: "; ") + "; never by the uploader"
     }
 
     /// `env VCC_API_KEY (set, redacted)`, `file /etc/recharge/vcc.key (mode 600, redacted)`, `value 4101`.

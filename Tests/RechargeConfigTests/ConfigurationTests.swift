@@ -76,6 +76,21 @@ import Testing
 
     static let account = #"{"name": "a", "kind": "vcc"}"#
 
+    @Test func approvalIsReadExactlyAndAbsentMeansNone() throws {
+        #expect(try self.load(#"{"accounts": [\#(Self.account)]}"#).approval == nil)
+        let policy = try #require(
+            try self.load(
+                #"{"accounts": [\#(Self.account)], "approval": {"above": {"USD": "10000.00"}, "twoApproversAbove": {"USD": "100000.00"}}}"#
+            ).approval)
+        #expect(policy.required == false)
+        #expect(policy.above?["USD"]?.minorUnits == 1_000_000)
+        #expect(policy.twoApproversAbove["USD"]?.minorUnits == 10_000_000)
+        #expect(policy.approvalsRequired(totals: ["USD": 1_000_000]) == 0)
+        #expect(policy.approvalsRequired(totals: ["USD": 1_000_001]) == 1)
+        #expect(policy.approvalsRequired(totals: ["USD": 10_000_001]) == 2)
+        #expect(try self.load(#"{"accounts": [\#(Self.account)], "approval": {"required": true}}"#).approval?.required == true)
+    }
+
     /// (file, key named in the error, the message or its beginning)
     @Test(arguments: [
         (
@@ -122,6 +137,14 @@ import Testing
         (#"{"accounts": [\#(account)], "defaultMaximumMajorUnits": 2.5}"#, "defaultMaximumMajorUnits", "must be a positive whole number"),
         (#"{"accounts": [\#(account)], "defaultMaximumMajorUnits": "100"}"#, "defaultMaximumMajorUnits", "must be a positive whole number"),
         (#"{"accounts": [\#(account)], "defaultMaximumMajorUnits": true}"#, "defaultMaximumMajorUnits", "must be a positive whole number"),
+        (#"{"accounts": [\#(account)], "approval": {"required": "yes"}}"#, "approval.required", "must be true or false"),
+        (#"{"accounts": [\#(account)], "approval": {}}"#, "approval.required", "the approval section names no rule"),
+        (#"{"accounts": [\#(account)], "approval": {"above": {"XYZ": "1.00"}}}"#, "approval.above.XYZ", "'XYZ' is not an ISO 4217"),
+        (
+            #"{"accounts": [\#(account)], "approval": {"twoApproversAbove": {"USD": "1,000.00"}}}"#, "approval.twoApproversAbove.USD",
+            AmountError.thousandsSeparator.description
+        ),
+        (#"{"accounts": [\#(account)], "approval": {"everyone": true}}"#, "approval.everyone", "unknown key; expected one of: above"),
     ])
     func refusesWithTheKeyAtFault(json: String, key: String, message: String) throws {
         let error = try #require(try self.loadError(json))

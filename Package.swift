@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         // Already in the graph through AsyncHTTPClient; named for a private CA's trust roots.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        // The console's password hashes (bcrypt).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
+        // Already in the graph through Hummingbird; named for the console's own header names.
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
     targets: [
         // The domain: money, batch lines, the line state machine, batch file readers and validation.
@@ -72,6 +76,7 @@ let package = Package(
                 "RechargeEngine",
                 "RechargeReport",
                 "RechargeRuns",
+                "RechargeConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +149,29 @@ let package = Package(
             name: "RechargeEngine",
             dependencies: ["RechargeCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // The web console (`recharge serve`): its HTTP API for finance operations — sessions, upload, approval, progress,
+        // reports — over the same store and rules as the command line.
+        .target(
+            name: "RechargeConsole",
+            dependencies: [
+                "RechargeCore",
+                "RechargeConfig",
+                "RechargeStore",
+                "RechargeReport",
+                "RechargeRuns",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "RechargeProviders",
+                "RechargeEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // What several test targets share: a manual clock, a temporary directory, a seeded generator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RechargeCoreTests", dependencies: ["RechargeCore", "RechargeProviders"]),
@@ -189,6 +217,14 @@ let package = Package(
             dependencies: [
                 "TestSupport", "RechargeEngine", "RechargeCore", "RechargeStore", "RechargeProviders",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RechargeConsoleTests",
+            dependencies: [
+                "TestSupport", "RechargeConsole", "RechargeCore", "RechargeStore", "RechargeConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -6,7 +6,8 @@ import RechargeCore
 /// is left out.
 struct ConfigurationFile: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case accounts, maximumPerLine, defaultMaximumMajorUnits, maximumFileBytes, retry, statusQueries, timeouts, paths, tls, approval
+        case accounts, maximumPerLine, defaultMaximumMajorUnits, maximumFileBytes, retry, statusQueries, timeouts, paths, tls, approval,
+            console
     }
 
     /// `nil` when the top level is not an object.
@@ -49,6 +50,7 @@ struct ConfigurationFile: Decodable {
         configuration.paths = file.part(PathsEntry.self, .paths)?.settings ?? configuration.paths
         configuration.trustedCAFile = file.part(TLSEntry.self, .tls)?.trustedCAFile
         configuration.approval = file.part(ApprovalEntry.self, .approval)?.policy
+        configuration.console = file.part(ConsoleEntry.self, .console)?.settings ?? configuration.console
         self.configuration = configuration
     }
 }
@@ -220,5 +222,40 @@ struct TLSEntry: Decodable {
             section.problem(.trustedCAFile, "'\(file)' is not a readable PEM file of CA certificates")
             self.trustedCAFile = nil
         }
+    }
+}
+
+/// `console`: where `recharge serve` listens, its TLS certificate and key (PEM files), and its largest upload.
+struct ConsoleEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case listen, tlsCertificate, tlsPrivateKey, maxUploadBytes
+    }
+
+    let settings: ConsoleConfiguration
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        var settings = ConsoleConfiguration()
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context) else {
+            self.settings = settings
+            return
+        }
+        if let listen = section.string(.listen) { settings.listen = listen }
+        for (key, marker) in [(CodingKeys.tlsCertificate, "CERTIFICATE-----"), (.tlsPrivateKey, "PRIVATE KEY-----")] {
+            guard let file = section.string(key) else { continue }
+            // The key file is only checked to be PEM; its content is never kept or shown.
+            guard FileManager.default.isReadableFile(atPath: file),
+                let pem = try? String(contentsOfFile: file, encoding: .utf8), pem.contains(marker)
+            else {
+                section.problem(key, "'\(file)' is not a readable PEM file")
+                continue
+            }
+            if key == .tlsCertificate { settings.tlsCertificate = file } else { settings.tlsPrivateKey = file }
+        }
+        if (settings.tlsCertificate == nil) != (settings.tlsPrivateKey == nil) {
+            section.problem(.tlsCertificate, "TLS needs both tlsCertificate and tlsPrivateKey")
+        }
+        settings.maxUploadBytes = section.integer(.maxUploadBytes, in: 1...(1 << 40), default: settings.maxUploadBytes)
+        self.settings = settings
     }
 }

@@ -42,7 +42,14 @@ extension RechargeDatabase {
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM batch WHERE id = ?", arguments: [batchID]) == 1 else {
                 throw StoreError(.notFound, "no batch \(batchID)")
             }
-            return try Self.bulkTransition(db, batchID: batchID, from: from, on: event, actor: actor, note: note, at: at)
+            let moved = try Self.bulkTransition(db, batchID: batchID, from: from, on: event, actor: actor, note: note, at: at)
+            // One batch-level event says who did what to how many lines: the batch's timeline reads these.
+            if moved > 0 {
+                var detail = "\(moved) \(from.rawValue) line\(moved == 1 ? "" : "s")"
+                if let note { detail += "; note: \(note)" }
+                try Self.appendBatchEvent(db, batchID: batchID, at: at, actor: actor, kind: "batch-\(event.description)", detail: detail)
+            }
+            return moved
         }
     }
 

@@ -227,6 +227,9 @@ enum Schema {
         migrator.registerMigration("v8: four-eyes approval of batches") { db in
             try db.execute(sql: Self.approvalSQL)
         }
+        migrator.registerMigration("v9: console users and sessions") { db in
+            try db.execute(sql: Self.consoleSQL)
+        }
         return migrator
     }
 }

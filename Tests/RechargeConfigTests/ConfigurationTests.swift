@@ -95,7 +95,7 @@ import Testing
     @Test(arguments: [
         (
             #"{"accounts": [\#(account)], "colour": "blue"}"#, "colour",
-            "unknown key; expected one of: accounts, approval, defaultMaximumMajorUnits, maximumFileBytes, maximumPerLine"
+            "unknown key; expected one of: accounts, approval, console, defaultMaximumMajorUnits, maximumFileBytes, maximumPerLine"
         ),
         (
             #"{"accounts": [{"name": "a", "kind": "vcc", "apiKey": "secret"}]}"#, "accounts[0].apiKey",

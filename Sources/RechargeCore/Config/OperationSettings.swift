@@ -43,3 +43,16 @@ public struct PathSettings: Hashable, Sendable {
 
     public init() {}
 }
+
+/// The console's settings (`console` in the configuration file).
+public struct ConsoleConfiguration: Sendable, Hashable {
+    /// `HOST:PORT`; plain HTTP only on a loopback address.
+    public var listen = "127.0.0.1:8080"
+    /// PEM files of the certificate chain and its private key; both or neither.
+    public var tlsCertificate: String?
+    public var tlsPrivateKey: String?
+    /// The largest upload accepted, in bytes (512 MiB: a million lines with room to spare).
+    public var maxUploadBytes = 512 * 1_024 * 1_024
+
+    public init() {}
+}

@@ -22,6 +22,8 @@ public struct RechargeConfiguration: Sendable {
     /// A PEM file of CA certificates trusted in addition to the system's (a provider behind a private CA).
     /// Certificate verification itself is never turned off.
     public var trustedCAFile: String?
+    /// How `recharge serve` listens and what it accepts (`console`).
+    public var console = ConsoleConfiguration()
     /// The settings environment variables overrode when the file was loaded: key → variable.
     public var environmentOverrides: [String: String] = [:]
 

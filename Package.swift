@@ -225,6 +225,7 @@ let package = Package(
                 "TestSupport", "RechargeConsole", "RechargeCore", "RechargeStore", "RechargeConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let settings = ConsoleSettings(
             database: database, configuration: configuration, secureCookies: listener.usesTLS,
-            maxUploadBytes: configuration.console.maxUploadBytes, onWork: { runner?.wake() })
+            maxUploadBytes: configuration.console.maxUploadBytes, bcryptCost: UserAddCommand.cost, onWork: { runner?.wake() })
         do {
             try await ConsoleServer.run(settings: settings, listener: listener, runner: runner, logger: logger) { url in
                 Output.err("recharge console at \(url)")

@@ -17,6 +17,8 @@ package struct ConsoleSettings: Sendable {
     /// Failed sign-ins of one name (or from one address) within ``throttleWindow`` before sign-in is refused (429).
     package var throttleFailures: Int
     package var throttleWindow: TimeInterval
+    /// bcrypt's cost for the decoy hash an unknown name is checked against: the users' own cost, so both take as long.
+    package var bcryptCost: UInt8
     /// The wall clock: injected so tests can move time forward.
     package var now: @Sendable () -> Date
     /// Called after an upload is stored or a batch is approved: the in-process runner wakes.
@@ -26,6 +28,7 @@ package struct ConsoleSettings: Sendable {
         database: RechargeDatabase, configuration: RechargeConfiguration, secureCookies: Bool = false,
         sessionLifetime: TimeInterval = 8 * 3_600, maxUploadBytes: Int = 512 * 1_024 * 1_024,
         uploadDirectory: String = NSTemporaryDirectory(), throttleFailures: Int = 5, throttleWindow: TimeInterval = 15 * 60,
+        bcryptCost: UInt8 = Passwords.defaultCost,
         now: @escaping @Sendable () -> Date = { Date() }, onWork: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database
@@ -36,6 +39,7 @@ package struct ConsoleSettings: Sendable {
         self.uploadDirectory = uploadDirectory
         self.throttleFailures = throttleFailures
         self.throttleWindow = throttleWindow
+        self.bcryptCost = bcryptCost
         self.now = now
         self.onWork = onWork
     }

@@ -14,7 +14,7 @@ struct SessionRoutes {
     init(settings: ConsoleSettings) {
         self.settings = settings
         self.throttle = LoginThrottle(limit: settings.throttleFailures, window: settings.throttleWindow)
-        self.decoyHash = Passwords.hash(SessionToken.random().value, cost: Passwords.defaultCost)
+        self.decoyHash = Passwords.hash(SessionToken.random().value, cost: settings.bcryptCost)
     }
 
     struct SignIn: Decodable {

@@ -210,6 +210,8 @@ let package = Package(
                 "TestSupport", "RechargeCLI", "RechargeRuns", "RechargeCore", "RechargeConfig", "RechargeEngine", "RechargeProviders",
                 "RechargeStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The browser test's WebDriver client: chromedriver's headers are beyond FoundationNetworking's parser.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

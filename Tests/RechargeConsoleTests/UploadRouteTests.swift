@@ -26,6 +26,22 @@ import Testing
         #expect(harness.leftoverUploads.isEmpty, "the upload's file is removed once it is stored")
     }
 
+    @Test func theBrowsersFileNameIsTheSourceFileAndNamesTheBatchWhenNoNameIsGiven() async throws {
+        let harness = try ConsoleHarness()
+        try await harness.test { client in
+            let olga = try await client.signIn("olga")
+            var headers = olga.writeHeaders
+            headers[.contentType] = "text/csv"
+            let data = try Data(contentsOf: URL(fileURLWithPath: Sample.csv))
+            let response = try await client.execute(
+                uri: "/api/batches?file=monthly-2026-11.csv", method: .post, headers: headers, body: ByteBuffer(bytes: data))
+            let id = try #require(try response.json()["id"] as? Int)
+            let batch = try #require(try harness.database.batch(id: Int64(id)))
+            #expect(batch.sourceFile == "monthly-2026-11.csv")
+            #expect(batch.name == "monthly-2026-11.csv", "named as recharge import names it: after the file")
+        }
+    }
+
     @Test func anInvalidFileIs422WithEachErrorsLineColumnAndValueAndNothingIsStored() async throws {
         let harness = try ConsoleHarness()
         try await harness.test { client in

@@ -114,7 +114,8 @@ struct BatchRoutes {
             request.body, into: self.settings.uploadDirectory, limit: self.settings.maxUploadBytes)
         defer { unlink(path) }
         let reader = BatchReader(configuration: self.settings.configuration, profiles: .all, diagnosticLimit: 100)
-        let displayName = name ?? "console upload"
+        // The browser's file name, shown as the batch's source file (escaped wherever it is shown).
+        let displayName = request.uri.queryParameters.get("file").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "console upload"
         let outcome: ImportOutcome
         do {
             outcome = try self.database.importBatch(

@@ -83,7 +83,7 @@ enum ConsoleAssets {
             const type = contentType(file.name);
             if (!type) { text(message, file.name + ": the name must end in .csv, .json, .ndjson or .jsonl"); return; }
             const name = form.elements.name.value.trim();
-            const url = "/api/batches" + (name ? "?name=" + encodeURIComponent(name) : "");
+            const url = "/api/batches?file=" + encodeURIComponent(file.name) + (name ? "&name=" + encodeURIComponent(name) : "");
             text(message, "uploading and validating " + file.name + " …");
             const result = await api("POST", url, file, { "Content-Type": type });
             if (result.status === 201) { location.assign("/batches/" + result.data.id); return; }

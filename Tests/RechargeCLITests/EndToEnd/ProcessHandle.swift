@@ -8,15 +8,22 @@ final class ChildProcess {
     let stderrURL: URL
 
     /// Starts `executable` (a product built beside `recharge`) with `arguments` in the package root.
-    init(_ executable: String, _ arguments: [String], outputs directory: URL) throws {
+    convenience init(_ executable: String, _ arguments: [String], outputs directory: URL) throws {
         let recharge = try Recharge.checkedExecutable()
-        let name = "\(executable)-\(UUID().uuidString.prefix(8))"
+        try self.init(
+            executableURL: recharge.deletingLastPathComponent().appendingPathComponent(executable), arguments, outputs: directory)
+    }
+
+    /// Starts the program at `executableURL` (a product, or a system tool such as chromedriver) in the package root.
+    init(executableURL: URL, _ arguments: [String], outputs directory: URL, environment: [String: String] = [:]) throws {
+        let name = "\(executableURL.lastPathComponent)-\(UUID().uuidString.prefix(8))"
         self.stdoutURL = directory.appendingPathComponent("\(name).out")
         self.stderrURL = directory.appendingPathComponent("\(name).err")
         _ = FileManager.default.createFile(atPath: self.stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: self.stderrURL.path, contents: nil)
-        self.process.executableURL = recharge.deletingLastPathComponent().appendingPathComponent(executable)
+        self.process.executableURL = executableURL
         self.process.arguments = arguments
+        self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         self.process.currentDirectoryURL = Recharge.packageRoot
         self.process.standardInput = FileHandle.nullDevice
         self.process.standardOutput = try FileHandle(forWritingTo: self.stdoutURL)
@@ -54,6 +61,19 @@ final class ChildProcess {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let line = self.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
+            if !self.process.isRunning { return nil }
+            usleep(10_000)
+        }
+        return nil
+    }
+
+    /// Waits until standard output or standard error has a line containing `text`, at most `seconds`; returns it.
+    func line(containing text: String, atMost seconds: Double) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = (self.stdout + "\n" + self.stderr).split(separator: "\n").first(where: { $0.contains(text) }) {
+                return String(line)
+            }
             if !self.process.isRunning { return nil }
             usleep(10_000)
         }

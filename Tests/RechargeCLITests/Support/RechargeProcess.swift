@@ -105,7 +105,10 @@ enum Recharge {
     ///
     /// With `asUser`, the command runs under that user id and group id through `setpriv` (this needs root): how a test
     /// is a second person, for the four-eyes rules.
-    static func run(_ arguments: [String], environment: [String: String] = [:], asUser user: UInt32? = nil) throws -> CommandResult {
+    /// `input`, when given, is the command's standard input (a password for `recharge user add --password-stdin`).
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], asUser user: UInt32? = nil, input: String? = nil
+    ) throws -> CommandResult {
         let executable = try self.checkedExecutable()
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
@@ -128,7 +131,13 @@ enum Recharge {
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.currentDirectoryURL = self.packageRoot
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inputURL = outputs.appendingPathComponent("stdin")
+            try Data(input.utf8).write(to: inputURL)
+            process.standardInput = try FileHandle(forReadingFrom: inputURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()

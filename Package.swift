@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         // The console's password hashes (bcrypt).
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
+        // The console's /metrics: Prometheus text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        // Already in the graph through swift-prometheus and Hummingbird; named for MetricsSystem.bootstrap.
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         // Already in the graph through Hummingbird; named for the console's own header names.
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
@@ -164,6 +168,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "RechargeProviders",
                 "RechargeEngine",

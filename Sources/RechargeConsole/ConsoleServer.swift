@@ -3,8 +3,10 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import Metrics
 import NIOCore
 import NIOSSL
+import Prometheus
 import RechargeCore
 import ServiceLifecycle
 
@@ -66,7 +68,10 @@ package enum ConsoleServer {
         settings: ConsoleSettings, listener: ConsoleListener, runner: ConsoleRunner?, logger: Logger,
         onRunning: @escaping @Sendable (_ url: String) -> Void
     ) async throws {
-        let router = ConsoleRouter.make(settings: settings)
+        // One registry for the process: Hummingbird's request metrics (through swift-metrics) and the store's.
+        let metrics = ConsoleMetrics(registry: PrometheusCollectorRegistry())
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        let router = ConsoleRouter.make(settings: settings, metrics: metrics)
         let scheme = listener.usesTLS ? "https" : "http"
         let app = Application(
             router: router, server: try listener.serverBuilder(),

@@ -88,7 +88,7 @@ enum ApprovalText {
         ]
         if !summary.declaredTotals.isEmpty {
             let declared = summary.declaredTotals.sorted { $0.key < $1.key }.map { code, minor in
-                "\(code) " + (Currency(code: code).map { Money(minorUnits: minor, currency: $0).decimalString } ?? "\(minor)")
+                "\(code) " + Money.decimalString(minorUnits: minor, currencyCode: code)
             }
             lines.append("  declared:    \(declared.joined(separator: "; ")) (the file's control totals)")
         }

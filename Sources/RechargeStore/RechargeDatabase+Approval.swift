@@ -31,7 +31,7 @@ package struct ApprovalSummary: Sendable {
     /// The totals as one line of text, by currency code: `EUR 10.00 in 1 line; USD 1234.56 in 3 lines`.
     package var totalsText: String {
         self.totals.sorted { $0.key < $1.key }.map { code, total in
-            let amount = Currency(code: code).map { Money(minorUnits: total.minor, currency: $0).decimalString } ?? "\(total.minor)"
+            let amount = Money.decimalString(minorUnits: total.minor, currencyCode: code)
             return "\(code) \(amount) in \(total.lines) line\(total.lines == 1 ? "" : "s")"
         }.joined(separator: "; ")
     }

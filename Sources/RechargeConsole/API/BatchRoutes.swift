@@ -32,7 +32,8 @@ struct BatchRoutes {
             let user = try context.requireUser(allowedTo: .approve)
             let batch = try self.batch(context)
             struct Body: Decodable { var sha256: String? }
-            let body = try await Self.optionalBody(Body.self, request, expecting: #"{"sha256": "the content's SHA-256"} or nothing"#)
+            let body = try await JSONResponse.decodeIfPresent(
+                Body.self, from: request, expecting: #"{"sha256": "the content's SHA-256"} or nothing"#)
             return try self.decide(batch, .approve, sha256: body?.sha256 ?? batch.sourceSHA256, user: user)
         }
         router.post("/api/batches/:id/reject") { request, context in
@@ -177,20 +178,6 @@ struct BatchRoutes {
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'"
         return Response(status: .ok, headers: headers, body: FileBody.streaming(path: path, removeAfter: true))
     }
-
-    private static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, expecting: String) async throws -> T? {
-        let buffer = try await request.body.collect(upTo: 64 * 1_024)
-        guard buffer.readableBytes > 0, buffer.readableBytesView.contains(where: { !$0.isWhitespace }) else { return nil }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw ConsoleError(.badRequest, "the body must be JSON: \(expecting)")
-        }
-    }
-}
-
-extension UInt8 {
-    fileprivate var isWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
 }
 
 /// The 201 body of an upload: the new batch and its approval state.

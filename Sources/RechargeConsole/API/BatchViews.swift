@@ -5,8 +5,7 @@ import RechargeStore
 /// Money as the API writes it: the exact decimal in the currency's exponent, never a float.
 enum MoneyText {
     static func decimal(_ minor: Int64, _ code: String) -> String {
-        guard let currency = Currency(code: code) else { return String(minor) }
-        return Money(minorUnits: minor, currency: currency).decimalString
+        Money.decimalString(minorUnits: minor, currencyCode: code)
     }
 
     static func totals(_ minorByCurrency: [String: Int64]) -> [String: String] {

@@ -57,7 +57,6 @@ public struct ApprovalPolicy: Hashable, Sendable {
     }
 
     private static func render(_ minor: Int64, _ code: String) -> String {
-        guard let currency = Currency(code: code) else { return "\(minor)" }
-        return Money(minorUnits: minor, currency: currency).decimalString
+        Money.decimalString(minorUnits: minor, currencyCode: code)
     }
 }

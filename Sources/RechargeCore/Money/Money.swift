@@ -27,6 +27,13 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         Self.render(minorUnits: self.minorUnits, exponent: self.currency.exponent)
     }
 
+    /// The exact decimal text of `minorUnits` of the currency `code`; the bare integer for a code that is not ISO 4217
+    /// (a stored row is shown as it is rather than hidden).
+    public static func decimalString(minorUnits: Int64, currencyCode code: String) -> String {
+        guard let currency = Currency(code: code) else { return String(minorUnits) }
+        return Money(minorUnits: minorUnits, currency: currency).decimalString
+    }
+
     public var description: String { "\(self.decimalString) \(self.currency.code)" }
 
     /// Renders minor units as an exact decimal string with `exponent` decimals.

@@ -47,8 +47,7 @@ final class ChildProcess {
     /// Waits for the process to exit, at most `seconds`; kills it if it overstays.
     @discardableResult
     func wait(atMost seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while self.process.isRunning && Date() < deadline { usleep(10_000) }
+        Polling.until(atMost: seconds) { !self.process.isRunning }
         guard !self.process.isRunning else {
             self.kill()
             return nil
@@ -58,29 +57,40 @@ final class ChildProcess {
 
     /// Waits until standard output has a line starting with `prefix`, at most `seconds`; returns that line.
     func line(startingWith prefix: String, atMost seconds: Double) -> String? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if let line = self.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
-            if !self.process.isRunning { return nil }
-            usleep(10_000)
-        }
-        return nil
+        self.firstLine(atMost: seconds, in: { self.stdout }, where: { $0.hasPrefix(prefix) })
     }
 
     /// Waits until standard output or standard error has a line containing `text`, at most `seconds`; returns it.
     func line(containing text: String, atMost seconds: Double) -> String? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if let line = (self.stdout + "\n" + self.stderr).split(separator: "\n").first(where: { $0.contains(text) }) {
-                return String(line)
-            }
-            if !self.process.isRunning { return nil }
-            usleep(10_000)
+        self.firstLine(atMost: seconds, in: { self.stdout + "\n" + self.stderr }, where: { $0.contains(text) })
+    }
+
+    /// The first line of `output` that `matches`, polled until it appears, the process ends, or `seconds` pass.
+    private func firstLine(atMost seconds: Double, in output: () -> String, where matches: (Substring) -> Bool) -> String? {
+        var found: String?
+        Polling.until(atMost: seconds) {
+            found = output().split(separator: "\n").first(where: matches).map(String.init)
+            return found != nil || !self.process.isRunning
         }
-        return nil
+        return found
     }
 
     deinit {
         if self.process.isRunning { Foundation.kill(self.process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Waiting on a condition in the end-to-end tests: polled every 10 ms up to a generous bound the caller names (tens
+/// of seconds: the bound is there so a broken run ends, never to pace a healthy one).
+enum Polling {
+    /// Polls `condition` until it holds (true) or `seconds` pass (false).
+    @discardableResult
+    static func until(atMost seconds: Double, every interval: useconds_t = 10_000, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(interval)
+        }
+        return false
     }
 }

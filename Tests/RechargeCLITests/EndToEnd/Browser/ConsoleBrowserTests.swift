@@ -178,10 +178,6 @@ struct Screenshots {
 
 /// Waits for the simulator to write the processor's configuration, at most a minute.
 private func waitForFile(_ url: URL, from process: ChildProcess) throws {
-    let deadline = Date().addingTimeInterval(60)
-    while Date() < deadline {
-        if FileManager.default.fileExists(atPath: url.path), (try? Data(contentsOf: url))?.isEmpty == false { return }
-        usleep(20_000)
-    }
-    throw WebDriver.Failure(description: "recharge-sim wrote no \(url.lastPathComponent): \(process.stderr)")
+    let written = Polling.until(atMost: 60) { (try? Data(contentsOf: url))?.isEmpty == false }
+    guard written else { throw WebDriver.Failure(description: "recharge-sim wrote no \(url.lastPathComponent): \(process.stderr)") }
 }

@@ -111,12 +111,9 @@ final class WebDriver {
 
     /// Waits until `condition` holds, polling every 100 ms, at most `seconds` (a generous bound, not a pace).
     func waitUntil(_ what: String, within seconds: Double, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(100_000)
+        guard try Polling.until(atMost: seconds, every: 100_000, condition) else {
+            throw Failure(description: "waited \(Int(seconds)) s for \(what); the page is at \(self.currentURL)")
         }
-        throw Failure(description: "waited \(Int(seconds)) s for \(what); the page is at \(self.currentURL)")
     }
 
     // MARK: Transport

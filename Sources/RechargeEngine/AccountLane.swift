@@ -12,7 +12,7 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     package let lookup: any ProviderLookup
     package let rules: ExecutionRules
     /// Requests per second and burst; status queries and evidence reads spend it too.
-    let limiter: RateLimiter<C>
+    let limiter: any RequestBudget<C>
     /// Requests in flight to this account.
     let slots: AsyncSemaphore
     let breaker: Mutex<CircuitBreaker<C.Instant>>
@@ -30,13 +30,21 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     /// Lines whose evidence could not be read, and how often, in this run.
     let evidenceMisses = Mutex<[Int64: Int]>([:])
 
-    package init(account: ProviderAccount, client: any ProviderClient, policy: ExecutionPolicy, clock: C) {
+    /// - Parameter sharedBudget: The store's budget shared by every runner, for an account with a rate limit; `nil` keeps
+    ///   the budget in this process (one runner per database).
+    package init(
+        account: ProviderAccount, client: any ProviderClient, policy: ExecutionPolicy, clock: C, sharedBudget: (any SharedRateBudget)? = nil
+    ) {
         self.account = account
         self.client = client
         self.lookup = client.lookup
         self.rules = client.executionRules
         let limit = account.requestsPerSecond.map { RateLimit(requestsPerSecond: $0, burst: account.burst ?? max(1, Int($0))) }
-        self.limiter = RateLimiter(limit: limit, clock: clock)
+        if let sharedBudget, let limit {
+            self.limiter = SharedRateLimiter(budget: sharedBudget, account: account.name, limit: limit, clock: clock)
+        } else {
+            self.limiter = RateLimiter(limit: limit, clock: clock)
+        }
         self.slots = AsyncSemaphore(permits: max(1, account.maxInFlight))
         self.breaker = Mutex(CircuitBreaker(failureThreshold: policy.breakerThreshold, cooldown: policy.breakerCooldown))
     }

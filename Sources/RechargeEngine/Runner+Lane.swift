@@ -11,16 +11,7 @@ extension Runner {
         if !inFlight.isEmpty {
             self.logger.info("resolving lines left in flight", metadata: ["account": "\(lane.name)", "lines": "\(inFlight.count)"])
             await withDiscardingTaskGroup { group in
-                for line in inFlight {
-                    // Timed from when the request left, as recorded with its answer; with none recorded (a crash while it
-                    // was on its way), from now: whatever left, left before the crash.
-                    let sentAt = line.sentAt.flatMap(Timestamp.date(from:)) ?? self.now()
-                    let evidence = line.evidence.map(ResolutionEvidence.init(text:))
-                    group.addTask {
-                        await self.resolve(
-                            lane, line: line.line, key: line.key, attempt: line.attemptNumber, evidence: evidence, sentAt: sentAt)
-                    }
-                }
+                self.resolveInFlight(inFlight, lane: lane, group: &group)
             }
         }
         // Discarding: a finished send leaves nothing behind, so memory does not grow with the batch.
@@ -29,11 +20,49 @@ extension Runner {
         }
     }
 
+    /// Resolves lines left in flight (by a run that crashed or stopped, or by a runner whose lease expired) by the
+    /// account's lookup, each in a child task of `group`.
+    private func resolveInFlight(_ lines: [InFlightLine], lane: AccountLane<C>, group: inout DiscardingTaskGroup) {
+        for line in lines {
+            // Timed from when the request left, as recorded with its answer; with none recorded (a crash while it
+            // was on its way), from now: whatever left, left before the crash.
+            let sentAt = line.sentAt.flatMap(Timestamp.date(from:)) ?? self.now()
+            let evidence = line.evidence.map(ResolutionEvidence.init(text:))
+            group.addTask {
+                await self.resolve(
+                    lane, line: line.line, key: line.key, attempt: line.attemptNumber, fence: line.fence, evidence: evidence,
+                    sentAt: sentAt)
+            }
+        }
+    }
+
+    /// Takes over the account's lines whose runner's lease expired (a store shared by several runners) and resolves
+    /// them; `false` when the store failed.
+    private func adoptOrphans(_ lane: AccountLane<C>, group: inout DiscardingTaskGroup) async -> Bool {
+        guard let orphans = try? await self.storeCall({ try await self.store.adoptOrphans(account: lane.name, now: self.now()) })
+        else { return false }
+        if !orphans.isEmpty {
+            self.logger.warning(
+                "adopted lines in flight of a runner whose lease expired; resolving them by lookup",
+                metadata: ["account": "\(lane.name)", "lines": "\(orphans.count)"])
+            self.resolveInFlight(orphans, lane: lane, group: &group)
+        }
+        return true
+    }
+
     /// Claims due lines as capacity frees and hands each to a child task that sends it.
     private func claimLoop(_ lane: AccountLane<C>, batchID: Int64?, group: inout DiscardingTaskGroup) async {
         let maxInFlight = max(1, lane.account.maxInFlight)
+        // Other runners' lines are looked at every half lease: one whose runner died is adopted soon after its lease
+        // expires, even while this runner has work of its own.
+        let adoptionEvery = self.policy.leaseTTL / 2
+        var nextAdoption = self.clock.now.advanced(by: adoptionEvery)
         while !self.stop.isTriggered && !Task.isCancelled {
             if self.giveUpIfUnreachable(lane) { return }
+            if self.clock.now >= nextAdoption {
+                nextAdoption = self.clock.now.advanced(by: adoptionEvery)
+                guard await self.adoptOrphans(lane, group: &group) else { return }
+            }
             let queued = lane.queued.load(ordering: .acquiring)
             let capacity = maxInFlight - queued
             // Claim in groups: with lines still in flight, wait until a quarter of the slots are free, so that one
@@ -114,7 +143,10 @@ extension Runner {
             return false
         }
         if work.isEmpty { return false }
-        await self.waitForChange(lane, until: work.earliestDeferred)
+        // Lines in flight may be another runner's (a shared store), whose end no wake-up here signals: look again
+        // after half a lease at the latest.
+        let recheck = now.addingTimeInterval((self.policy.leaseTTL / 2).timeInterval)
+        await self.waitForChange(lane, until: min(work.earliestDeferred ?? recheck, recheck))
         return true
     }
 

@@ -13,8 +13,8 @@ extension Runner {
     func execute(_ lane: AccountLane<C>, claimed: ClaimedLine, evidence: ResolutionEvidence?) async {
         guard let sent = await self.send(lane, claimed: claimed) else { return }
         await self.resolve(
-            lane, line: claimed.line, key: claimed.key, attempt: claimed.attemptNumber, evidence: evidence, sentAt: sent.at,
-            reference: sent.reference)
+            lane, line: claimed.line, key: claimed.key, attempt: claimed.attemptNumber, fence: claimed.fence, evidence: evidence,
+            sentAt: sent.at, reference: sent.reference)
     }
 
     /// A send whose answer left it in doubt: when it left, and the provider's reference if the answer carried one.
@@ -35,7 +35,7 @@ extension Runner {
         guard let request = lane.request(for: line, key: claimed.key) else {
             // Validation at import accepts only known currencies; a line that still cannot be built was not sent.
             await self.record(
-                lane, line, attempt: claimed.attemptNumber, event: .rejected, outcome: "not-sent", code: "invalid-line",
+                lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .rejected, outcome: "not-sent", code: "invalid-line",
                 message: "unknown currency \(line.currency)")
             return nil
         }
@@ -43,11 +43,11 @@ extension Runner {
             // Stopped before the request left: provably not applied, back to PENDING under the same key.
             if lane.halted.isTriggered && !self.stop.isTriggered {
                 await self.record(
-                    lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "account-unreachable",
+                    lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .notApplied, outcome: "not-sent", code: "account-unreachable",
                     message: "the provider account stayed unreachable; the run stopped sending to it before this line was sent")
             } else {
                 await self.record(
-                    lane, line, attempt: claimed.attemptNumber, event: .notApplied, outcome: "not-sent", code: "stopped",
+                    lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .notApplied, outcome: "not-sent", code: "stopped",
                     message: "the run stopped before this line was sent")
             }
             return nil
@@ -62,18 +62,18 @@ extension Runner {
         case .applied(let receipt):
             lane.breaker.withLock { $0.recordSuccess() }
             await self.record(
-                lane, line, attempt: attempt, event: .applied, outcome: "applied", reference: receipt.providerReference, receipt: receipt,
+                lane, line, attempt: attempt, fence: claimed.fence, event: .applied, outcome: "applied", reference: receipt.providerReference, receipt: receipt,
                 sentAt: sentAt)
         case .rejected(let code, let message):
             lane.breaker.withLock { $0.recordSuccess() }
             await self.record(
-                lane, line, attempt: attempt, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
         case .notApplied(let code, let message, let retryAfter):
             await self.notApplied(
-                lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, throttled: false, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, code: code, message: message, retryAfter: retryAfter, throttled: false, sentAt: sentAt)
         case .throttled(let code, let message, let retryAfter):
             await self.notApplied(
-                lane, line, attempt: attempt, code: code, message: message, retryAfter: retryAfter, throttled: true, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, code: code, message: message, retryAfter: retryAfter, throttled: true, sentAt: sentAt)
         case .inDoubt(let code, let message):
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
@@ -81,7 +81,7 @@ extension Runner {
                 "answer in doubt; resolving by status query",
                 metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
             if await self.record(
-                lane, line, attempt: attempt, event: .inDoubt, outcome: "in-doubt", code: code, message: message, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, event: .inDoubt, outcome: "in-doubt", code: code, message: message, sentAt: sentAt)
             {
                 return InDoubtSend(at: sentAt, reference: nil)
             }
@@ -90,7 +90,7 @@ extension Runner {
             lane.breaker.withLock { $0.recordSuccess() }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
             if await self.record(
-                lane, line, attempt: attempt, event: .inDoubt, outcome: "accepted", code: code, message: message, reference: reference,
+                lane, line, attempt: attempt, fence: claimed.fence, event: .inDoubt, outcome: "accepted", code: code, message: message, reference: reference,
                 sentAt: sentAt)
             {
                 return InDoubtSend(at: sentAt, reference: reference)
@@ -109,8 +109,8 @@ extension Runner {
     /// send capability, only while the provider's dedupe window, measured from the first send under the key, still
     /// has ``replaySafetyMargin`` to run; past that the line goes UNKNOWN, never replayed.
     func resolve(
-        _ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, evidence: ResolutionEvidence?, sentAt: Date,
-        reference: String? = nil
+        _ lane: AccountLane<C>, line: LineRecord, key: IdempotencyKey, attempt: Int, fence: Int64, evidence: ResolutionEvidence?,
+        sentAt: Date, reference: String? = nil
     )
         async
     {
@@ -136,7 +136,7 @@ extension Runner {
                         "line could not be resolved; UNKNOWN, for an operator",
                         metadata: self.metadata(lane, line, key: key, ["reason": "\(message)"]))
                     await self.record(
-                        lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "replay-window-closed",
+                        lane, line, attempt: attempt, fence: fence, event: .unresolvable, outcome: "unresolved", code: "replay-window-closed",
                         message: message)
                     return
                 }
@@ -146,19 +146,19 @@ extension Runner {
                 switch replayed {
                 case .applied(let receipt):
                     await self.record(
-                        lane, line, attempt: attempt, event: .applied, outcome: "applied (same-key replay)",
+                        lane, line, attempt: attempt, fence: fence, event: .applied, outcome: "applied (same-key replay)",
                         reference: receipt.providerReference, receipt: receipt)
                     return
                 case .rejected(let code, let message):
                     await self.record(
-                        lane, line, attempt: attempt, event: .rejected, outcome: "rejected (same-key replay)", code: code, message: message)
+                        lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "rejected (same-key replay)", code: code, message: message)
                     return
                 case .accepted(let found, let code, let message):
                     reference = found
                     reason = "the provider still reports it in progress"
                     guard
                         await self.record(
-                            lane, line, attempt: attempt, event: .inDoubt, outcome: "accepted (same-key replay)", code: code,
+                            lane, line, attempt: attempt, fence: fence, event: .inDoubt, outcome: "accepted (same-key replay)", code: code,
                             message: message,
                             reference: found)
                     else { return }
@@ -178,17 +178,17 @@ extension Runner {
                 switch status {
                 case .applied(let receipt):
                     await self.record(
-                        lane, line, attempt: attempt, event: .applied, outcome: "applied (status query)",
+                        lane, line, attempt: attempt, fence: fence, event: .applied, outcome: "applied (status query)",
                         reference: receipt.providerReference,
                         receipt: receipt)
                     return
                 case .rejected(let code, let message):
                     await self.record(
-                        lane, line, attempt: attempt, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
+                        lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
                     return
                 case .notApplied:
                     await self.notApplied(
-                        lane, line, attempt: attempt, code: "not-applied", message: "the provider has no record of the request",
+                        lane, line, attempt: attempt, fence: fence, code: "not-applied", message: "the provider has no record of the request",
                         retryAfter: nil, throttled: false)
                     return
                 case .pending(let found):
@@ -197,7 +197,7 @@ extension Runner {
                         reference = found
                         guard
                             await self.record(
-                                lane, line, attempt: attempt, event: .inDoubt, outcome: "pending (status query)", code: "pending",
+                                lane, line, attempt: attempt, fence: fence, event: .inDoubt, outcome: "pending (status query)", code: "pending",
                                 message: reason, reference: found)
                         else { return }
                     }
@@ -215,7 +215,7 @@ extension Runner {
         self.logger.warning(
             "line could not be resolved; UNKNOWN, for an operator", metadata: self.metadata(lane, line, key: key, ["reason": "\(reason)"]))
         await self.record(
-            lane, line, attempt: attempt, event: .unresolvable, outcome: "unresolved", code: "unresolved",
+            lane, line, attempt: attempt, fence: fence, event: .unresolvable, outcome: "unresolved", code: "unresolved",
             message: "after \(queries) status queries: \(reason)")
     }
 
@@ -239,7 +239,7 @@ extension Runner {
     /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
     /// or FAILED once the attempts are spent — nothing was applied either way.
     private func notApplied(
-        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, code: String, message: String, retryAfter: Duration?, throttled: Bool,
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, fence: Int64, code: String, message: String, retryAfter: Duration?, throttled: Bool,
         sentAt: Date? = nil
     ) async {
         if throttled {
@@ -255,7 +255,7 @@ extension Runner {
         }
         guard self.policy.retry.allowsRetry(afterAttempt: attempt) else {
             await self.record(
-                lane, line, attempt: attempt, event: .rejected, outcome: "gave up", code: code,
+                lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "gave up", code: code,
                 message: "not applied after \(attempt) attempts; last answer: \(message)", sentAt: sentAt)
             return
         }
@@ -263,7 +263,7 @@ extension Runner {
         let delay = self.policy.retry.delay(forAttempt: attempt, retryAfter: retryAfter, random: &random)
         self.progress.update(lane.name) { $0.retried += 1 }
         await self.record(
-            lane, line, attempt: attempt, event: .notApplied, outcome: "not applied", code: code, message: message,
+            lane, line, attempt: attempt, fence: fence, event: .notApplied, outcome: "not applied", code: code, message: message,
             nextAttemptAt: self.now().addingTimeInterval(delay.timeInterval), sentAt: sentAt)
     }
 
@@ -271,16 +271,21 @@ extension Runner {
     /// failed (the run then stops).
     @discardableResult
     private func record(
-        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, event: LineEvent, outcome: String, code: String? = nil,
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, fence: Int64, event: LineEvent, outcome: String, code: String? = nil,
         message: String? = nil, reference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil
     ) async -> Bool {
         let result = await self.recorder.record(
             OutcomeRecord(
                 lineID: line.id, attemptNumber: attempt, event: event, outcome: outcome, errorCode: code, errorMessage: message,
-                providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt, sentAt: sentAt))
+                providerReference: reference, receipt: receipt, nextAttemptAt: nextAttemptAt, sentAt: sentAt, fence: fence))
         let state: LineState
         switch result {
         case .success(let recorded): state = recorded
+        case .failure(let error) where error.code == .claimLost:
+            // Another runner adopted the line after this runner's lease expired: it resolves the line; this runner
+            // records nothing more and stops sending.
+            self.loseLease("a line this runner held was adopted by another runner", metadata: self.metadata(lane, line, key: nil))
+            return false
         case .failure(let error):
             self.fail(error)
             return false
@@ -318,9 +323,11 @@ extension Runner {
     /// must ``release(_:)`` after the request.
     func admit(_ lane: AccountLane<C>, recharge: Bool) async -> Bool {
         if self.stop.isTriggered || lane.halted.isTriggered { return false }
+        guard await self.holdsLease() else { return false }
         if await self.admitNow(lane, recharge: recharge) {
             // The limiter is an actor: a stop may have come while the fast path waited for it. Nothing leaves after it.
-            if self.stop.isTriggered || lane.halted.isTriggered {
+            let sure = await self.holdsLease()
+            if self.stop.isTriggered || lane.halted.isTriggered || !sure {
                 self.release(lane)
                 return false
             }
@@ -350,8 +357,10 @@ extension Runner {
         }
         guard case .acquired(let probe) = admission else { return false }
         // A stop that came while the acquisition finished (a sleep already over when it was cancelled) still wins:
-        // nothing leaves after it. What was acquired is given back, the probe too.
-        if self.stop.isTriggered || lane.halted.isTriggered {
+        // nothing leaves after it. What was acquired is given back, the probe too. So does a lease this runner can no
+        // longer be sure of (a process paused past it): its lines may be adopted by another runner by now.
+        let sure = await self.holdsLease()
+        if self.stop.isTriggered || lane.halted.isTriggered || !sure {
             if probe { lane.breaker.withLock { $0.abandonProbe(at: self.clock.now) } }
             self.release(lane)
             return false

@@ -92,6 +92,11 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     package let progress: RunProgress
     private let failure = Mutex<StoreError?>(nil)
     private let leaseLost = Atomic<Bool>(false)
+    /// Until when this runner may be sure it still holds its lease: half the lease's time to live after the start of
+    /// its last successful renewal, by this process's clock. Past it (a process paused by SIGSTOP, a stalled
+    /// heartbeat) nothing is sent: another runner may be adopting its lines, and the store expires a lease only
+    /// after the whole time to live.
+    private let leaseSureUntil = Mutex<C.Instant?>(nil)
 
     package init(
         store: any EngineStore, lanes: [AccountLane<C>], policy: ExecutionPolicy, clock: C,
@@ -206,6 +211,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
 
     private func acquireLease() async throws(RunError) -> LeaseHolder? {
         let id = self.identity
+        let asked = self.clock.now
+        defer { self.leaseSureUntil.withLock { $0 = asked.advanced(by: self.policy.leaseTTL / 2) } }
         switch try await self.storeCall({
             try await self.store.acquireLease(self.leaseClaim, now: self.now())
         }) {
@@ -235,14 +242,37 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
             do {
                 try await self.clock.sleep(for: self.policy.leaseTTL / 3)
             } catch { return }
+            let asked = self.clock.now
             let renewed = (try? await self.store.renewLease(holder: self.identity.holder, ttl: ttl, now: self.now())) ?? false
             if !renewed {
-                self.logger.error("lost the runner lease; stopping without sending anything more")
-                self.leaseLost.store(true, ordering: .relaxed)
-                self.stop.trigger()
+                self.loseLease("lost the runner lease")
                 return
             }
+            self.leaseSureUntil.withLock { $0 = asked.advanced(by: self.policy.leaseTTL / 2) }
         }
+    }
+
+    /// Whether this runner may still be sure of its lease (see ``leaseSureUntil``). Past that time it asks the store
+    /// to renew the lease first; a store that refuses (the lease expired, and its lines may be adopted) stops the run
+    /// as a lost lease.
+    func holdsLease() async -> Bool {
+        guard let until = self.leaseSureUntil.withLock({ $0 }), self.clock.now >= until else { return true }
+        let asked = self.clock.now
+        let ttl = self.policy.leaseTTL.timeInterval
+        if (try? await self.store.renewLease(holder: self.identity.holder, ttl: ttl, now: self.now())) == true {
+            self.leaseSureUntil.withLock { $0 = max($0 ?? asked, asked.advanced(by: self.policy.leaseTTL / 2)) }
+            return true
+        }
+        self.loseLease("the runner lease expired before this request could leave (was this process paused?)")
+        return false
+    }
+
+    /// Stops the run at once, sending nothing more: the lease, or a line under it, went to another runner.
+    func loseLease(_ reason: String, metadata: Logger.Metadata? = nil) {
+        if !self.leaseLost.exchange(true, ordering: .relaxed) {
+            self.logger.error("\(reason); stopping without sending anything more", metadata: metadata)
+        }
+        self.stop.trigger()
     }
 
     // MARK: - Store access

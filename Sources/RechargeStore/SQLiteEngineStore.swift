@@ -87,6 +87,9 @@ package struct SQLiteEngineStore: EngineStore, ReconcileStore {
         try self.database.firstSend(lineID: lineID, key: key)
     }
 
+    /// None: one runner per SQLite database (the lease), and its recovery takes every line in flight at the start.
+    package func adoptOrphans(account: String, now: Date) async throws -> [InFlightLine] { [] }
+
     package func settledSentLines(batchID: Int64) async throws -> [SentLine] {
         try self.database.settledSentLines(batchID: batchID)
     }

@@ -7,11 +7,16 @@ public struct DueLine: Hashable, Sendable {
     public var batchUID: String
     /// Derived from the batch uid, line number and key generation, once, where the line is read.
     public var key: IdempotencyKey
+    /// For a provider that takes one recharge per card at a time, on a store shared by several runners: the card's
+    /// turn counter when the line was read. The claim goes through only if no claim of the card came in between
+    /// (so a card read taken meanwhile is still the card's state before this send); `nil` where the store needs none.
+    public var cardTurn: Int64?
 
-    public init(line: LineRecord, batchUID: String) {
+    public init(line: LineRecord, batchUID: String, cardTurn: Int64? = nil) {
         self.line = line
         self.batchUID = batchUID
         self.key = IdempotencyKey(batchUID: batchUID, lineNumber: line.lineNumber, generation: line.generation)
+        self.cardTurn = cardTurn
     }
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<LineRecord, Value>) -> Value { self.line[keyPath: keyPath] }
@@ -34,12 +39,16 @@ public struct ClaimedLine: Hashable, Sendable {
     public var batchUID: String
     public var key: IdempotencyKey
     public var attemptNumber: Int
+    /// The claim's fencing token: every outcome of this attempt names it, and a store shared by several runners
+    /// refuses one under a token that is no longer the line's. 0 where the store has one runner.
+    public var fence: Int64
 
-    public init(line: LineRecord, batchUID: String, key: IdempotencyKey, attemptNumber: Int) {
+    public init(line: LineRecord, batchUID: String, key: IdempotencyKey, attemptNumber: Int, fence: Int64 = 0) {
         self.line = line
         self.batchUID = batchUID
         self.key = key
         self.attemptNumber = attemptNumber
+        self.fence = fence
     }
 }
 
@@ -54,14 +63,20 @@ public struct InFlightLine: Hashable, Sendable {
     /// When its request actually left, if that was recorded (it is, with any answer); `nil` after a crash while
     /// the request was on its way.
     public var sentAt: String?
+    /// The fencing token this runner now holds the line under (a new one when it adopted the line from a runner
+    /// whose lease expired); 0 where the store has one runner.
+    public var fence: Int64
 
-    public init(line: LineRecord, key: IdempotencyKey, attemptNumber: Int, evidence: String?, claimedAt: String, sentAt: String?) {
+    public init(
+        line: LineRecord, key: IdempotencyKey, attemptNumber: Int, evidence: String?, claimedAt: String, sentAt: String?, fence: Int64 = 0
+    ) {
         self.line = line
         self.key = key
         self.attemptNumber = attemptNumber
         self.evidence = evidence
         self.claimedAt = claimedAt
         self.sentAt = sentAt
+        self.fence = fence
     }
 }
 
@@ -81,12 +96,15 @@ public struct OutcomeRecord: Sendable {
     /// When the attempt's request actually left (after admission), recorded on the attempt.
     public var sentAt: Date?
     public var actor: String
+    /// The fencing token the line was claimed or adopted under (``ClaimedLine/fence``); 0 where the store has one runner.
+    public var fence: Int64
 
     public init(
         lineID: Int64, attemptNumber: Int, event: LineEvent, outcome: String, errorCode: String? = nil, errorMessage: String? = nil,
         providerReference: String? = nil, receipt: ProviderReceipt? = nil, nextAttemptAt: Date? = nil, sentAt: Date? = nil,
-        actor: String = "engine"
+        actor: String = "engine", fence: Int64 = 0
     ) {
+        self.fence = fence
         self.lineID = lineID
         self.attemptNumber = attemptNumber
         self.event = event

@@ -58,6 +58,21 @@ public protocol EngineStore: Sendable {
     /// The earliest moment a request under `key` may have left for the line (a provider's dedupe window is
     /// measured from here).
     func firstSend(lineID: Int64, key: IdempotencyKey) async throws -> Date?
+    /// Lines of `account` in flight under a runner whose lease has expired (killed, paused, cut off): taken over by
+    /// this runner under new fencing tokens, for resolution by a lookup, never by a blind re-send. The old runner's
+    /// later writes of these lines are refused (``StoreError/Code/claimLost``). A store with one runner per database
+    /// has none: its lease is exclusive, and recovery at the start of a run finds every line in flight.
+    func adoptOrphans(account: String, now: Date) async throws -> [InFlightLine]
+}
+
+/// One rate budget per provider account shared by every runner of a store (GCRA on the store's own clock), so that
+/// several runners on several machines together stay within the provider's limit.
+public protocol SharedRateBudget: Sendable {
+    /// Reserves the account's next slot at `interval` per request with `tolerance` of burst (`(burst - 1) × interval`);
+    /// returns how long to wait before the request may leave (zero when it may leave now).
+    func reserve(account: String, interval: Duration, tolerance: Duration) async throws -> Duration
+    /// Holds the account for every runner for `duration` (a 429 or `Retry-After`): the bucket counts as empty then.
+    func pause(account: String, for duration: Duration, tolerance: Duration) async throws
 }
 
 /// What reconcile reads and records: it never changes a line's state.

@@ -2,7 +2,8 @@
 public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
-            case notFound, stateChanged, illegalTransition, duplicate, invalidName, databaseUnavailable, io, notApproved, approvalRefused
+            case notFound, stateChanged, illegalTransition, duplicate, invalidName, databaseUnavailable, io, notApproved, approvalRefused,
+                claimLost
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -24,6 +25,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         /// An approval or rejection the four-eyes rules do not allow: the uploader deciding, a second decision by the
         /// same person, a hash other than the batch's content, or a batch not awaiting approval.
         public static let approvalRefused = Code(.approvalRefused)
+        /// The line is held under a newer claim token than the caller's: this runner lost it (its lease expired and
+        /// another runner adopted the line), so nothing it learns about the line may be recorded, and it must stop.
+        public static let claimLost = Code(.claimLost)
         /// Reading or writing failed.
         public static let io = Code(.io)
 

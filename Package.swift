@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         // Already in the graph through Hummingbird; named for the console's own header names.
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        // The shared store of several runners: PostgreSQL's wire protocol, a connection pool.
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // The domain: money, batch lines, the line state machine, batch file readers and validation.
@@ -37,6 +39,18 @@ let package = Package(
         // The configuration file: decoding (every problem in one pass), environment overrides, credential loading and
         // the permission checks of the files it trusts.
         .target(name: "RechargeConfig", dependencies: ["RechargeCore"]),
+        // The PostgreSQL store: the engine's store for several runners on several machines — the same invariants as
+        // SQLite's, claims with fencing tokens, runner heartbeats, and one rate budget per account shared by all runners.
+        .target(
+            name: "RechargePostgres",
+            dependencies: [
+                "RechargeCore",
+                "RechargeStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The SQLite store: schema, migrations, import, guarded transitions, status queries.
         .target(
             name: "RechargeStore",
@@ -234,6 +248,17 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // The store contract, run against SQLite and a real PostgreSQL server (RECHARGE_TEST_POSTGRES_URL), and what
+        // several runners sharing PostgreSQL rely on: skipped locks, fencing tokens, adoption, card turns, one budget.
+        .testTarget(
+            name: "RechargePostgresTests",
+            dependencies: [
+                "TestSupport", "RechargePostgres", "RechargeStore", "RechargeCore", "RechargeProviders", "RechargeEngine",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

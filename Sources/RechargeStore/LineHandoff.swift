@@ -6,8 +6,8 @@ import RechargeCore
 /// At most `capacity` chunks wait at once, so memory stays bounded however fast the reader is. Either side
 /// can stop the other: the consumer by `cancel()` (an insert failed), the producer by `finish(_:)`.
 /// All state is guarded by `condition`.
-final class LineHandoff: @unchecked Sendable {
-    struct Cancelled: Error {}
+package final class LineHandoff: @unchecked Sendable {
+    package struct Cancelled: Error {}
 
     private let condition = NSCondition()
     private let capacity: Int
@@ -15,12 +15,12 @@ final class LineHandoff: @unchecked Sendable {
     private var finished: Result<BatchReadResult, any Error>?
     private var cancelled = false
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = capacity
     }
 
     /// Producer: waits for room, then queues `chunk`. Throws ``Cancelled`` once the consumer has given up.
-    func put(_ chunk: [BatchLine]) throws {
+    package func put(_ chunk: [BatchLine]) throws {
         self.condition.lock()
         defer { self.condition.unlock() }
         while self.chunks.count >= self.capacity && !self.cancelled { self.condition.wait() }
@@ -30,7 +30,7 @@ final class LineHandoff: @unchecked Sendable {
     }
 
     /// Producer: the reading is over, with its result or error.
-    func finish(_ result: Result<BatchReadResult, any Error>) {
+    package func finish(_ result: Result<BatchReadResult, any Error>) {
         self.condition.lock()
         self.finished = result
         self.condition.broadcast()
@@ -38,7 +38,7 @@ final class LineHandoff: @unchecked Sendable {
     }
 
     /// Consumer: the next chunk, or `nil` once the producer has finished and everything was taken.
-    func take() -> [BatchLine]? {
+    package func take() -> [BatchLine]? {
         self.condition.lock()
         defer { self.condition.unlock() }
         while self.chunks.isEmpty && self.finished == nil { self.condition.wait() }
@@ -49,7 +49,7 @@ final class LineHandoff: @unchecked Sendable {
     }
 
     /// Consumer: stop the producer, then wait for its result.
-    func cancel() -> Result<BatchReadResult, any Error> {
+    package func cancel() -> Result<BatchReadResult, any Error> {
         self.condition.lock()
         defer { self.condition.unlock() }
         self.cancelled = true
@@ -60,7 +60,7 @@ final class LineHandoff: @unchecked Sendable {
     }
 
     /// Consumer: the producer's result, once `take()` has returned `nil`.
-    func result() -> Result<BatchReadResult, any Error> {
+    package func result() -> Result<BatchReadResult, any Error> {
         self.condition.lock()
         defer { self.condition.unlock() }
         while self.finished == nil { self.condition.wait() }
@@ -77,6 +77,21 @@ extension BatchReader {
     func readPipelined(
         _ request: ImportRequest, chunkSize: Int = 4_096, consume: ([BatchLine]) throws -> Void
     ) throws -> BatchReadResult {
+        let handoff = self.startReading(request, chunkSize: chunkSize)
+        while let chunk = handoff.take() {
+            do {
+                try consume(chunk)
+            } catch {
+                _ = handoff.cancel()
+                throw error
+            }
+        }
+        return try handoff.result().get()
+    }
+
+    /// Starts reading `request`'s file on a thread of its own; its validated lines arrive in chunks through the
+    /// returned handoff, and its result once ``LineHandoff/take()`` has returned `nil`.
+    package func startReading(_ request: ImportRequest, chunkSize: Int = 4_096) -> LineHandoff {
         let handoff = LineHandoff(capacity: 8)
         let reader = self
         let thread = Thread {
@@ -97,14 +112,6 @@ extension BatchReader {
         }
         thread.stackSize = 1 << 22
         thread.start()
-        while let chunk = handoff.take() {
-            do {
-                try consume(chunk)
-            } catch {
-                _ = handoff.cancel()
-                throw error
-            }
-        }
-        return try handoff.result().get()
+        return handoff
     }
 }

@@ -37,6 +37,28 @@ package struct BatchRecord: Hashable, Sendable, Codable, FetchableRecord {
         case approvalsRequired = "approvals_required"
         case uploadedBy = "uploaded_by"
     }
+
+    package init(
+        id: Int64, uid: String, name: String, reference: String?, sourceFile: String, sourceSHA256: String, sourceFormat: String,
+        sourceBytes: Int64, lineCount: Int, controlLineCount: Int?, forced: Bool, importedAt: String, approvalState: BatchApprovalState,
+        approvalsRequired: Int, uploadedBy: String?
+    ) {
+        self.id = id
+        self.uid = uid
+        self.name = name
+        self.reference = reference
+        self.sourceFile = sourceFile
+        self.sourceSHA256 = sourceSHA256
+        self.sourceFormat = sourceFormat
+        self.sourceBytes = sourceBytes
+        self.lineCount = lineCount
+        self.controlLineCount = controlLineCount
+        self.forced = forced
+        self.importedAt = importedAt
+        self.approvalState = approvalState
+        self.approvalsRequired = approvalsRequired
+        self.uploadedBy = uploadedBy
+    }
 }
 
 extension LineRecord: FetchableRecord {}
@@ -62,6 +84,21 @@ package struct EventRecord: Hashable, Sendable, Codable, FetchableRecord {
         case toState = "to_state"
         case detail
     }
+
+    package init(
+        id: Int64, batchID: Int64, lineID: Int64?, at: String, actor: String, kind: String, fromState: String?, toState: String?,
+        detail: String?
+    ) {
+        self.id = id
+        self.batchID = batchID
+        self.lineID = lineID
+        self.at = at
+        self.actor = actor
+        self.kind = kind
+        self.fromState = fromState
+        self.toState = toState
+        self.detail = detail
+    }
 }
 
 /// One group of the status view: lines of one account, currency and state.
@@ -71,4 +108,12 @@ package struct StatusRow: Hashable, Sendable {
     package var state: LineState
     package var count: Int
     package var sumMinor: Int64
+
+    package init(account: String, currency: String, state: LineState, count: Int, sumMinor: Int64) {
+        self.account = account
+        self.currency = currency
+        self.state = state
+        self.count = count
+        self.sumMinor = sumMinor
+    }
 }

@@ -35,7 +35,8 @@ extension Runner {
         guard let request = lane.request(for: line, key: claimed.key) else {
             // Validation at import accepts only known currencies; a line that still cannot be built was not sent.
             await self.record(
-                lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .rejected, outcome: "not-sent", code: "invalid-line",
+                lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .rejected, outcome: "not-sent",
+                code: "invalid-line",
                 message: "unknown currency \(line.currency)")
             return nil
         }
@@ -43,11 +44,13 @@ extension Runner {
             // Stopped before the request left: provably not applied, back to PENDING under the same key.
             if lane.halted.isTriggered && !self.stop.isTriggered {
                 await self.record(
-                    lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .notApplied, outcome: "not-sent", code: "account-unreachable",
+                    lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .notApplied, outcome: "not-sent",
+                    code: "account-unreachable",
                     message: "the provider account stayed unreachable; the run stopped sending to it before this line was sent")
             } else {
                 await self.record(
-                    lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .notApplied, outcome: "not-sent", code: "stopped",
+                    lane, line, attempt: claimed.attemptNumber, fence: claimed.fence, event: .notApplied, outcome: "not-sent",
+                    code: "stopped",
                     message: "the run stopped before this line was sent")
             }
             return nil
@@ -62,18 +65,22 @@ extension Runner {
         case .applied(let receipt):
             lane.breaker.withLock { $0.recordSuccess() }
             await self.record(
-                lane, line, attempt: attempt, fence: claimed.fence, event: .applied, outcome: "applied", reference: receipt.providerReference, receipt: receipt,
+                lane, line, attempt: attempt, fence: claimed.fence, event: .applied, outcome: "applied",
+                reference: receipt.providerReference, receipt: receipt,
                 sentAt: sentAt)
         case .rejected(let code, let message):
             lane.breaker.withLock { $0.recordSuccess() }
             await self.record(
-                lane, line, attempt: attempt, fence: claimed.fence, event: .rejected, outcome: "rejected", code: code, message: message, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, event: .rejected, outcome: "rejected", code: code, message: message,
+                sentAt: sentAt)
         case .notApplied(let code, let message, let retryAfter):
             await self.notApplied(
-                lane, line, attempt: attempt, fence: claimed.fence, code: code, message: message, retryAfter: retryAfter, throttled: false, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, code: code, message: message, retryAfter: retryAfter, throttled: false,
+                sentAt: sentAt)
         case .throttled(let code, let message, let retryAfter):
             await self.notApplied(
-                lane, line, attempt: attempt, fence: claimed.fence, code: code, message: message, retryAfter: retryAfter, throttled: true, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, code: code, message: message, retryAfter: retryAfter, throttled: true,
+                sentAt: sentAt)
         case .inDoubt(let code, let message):
             _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
@@ -81,7 +88,8 @@ extension Runner {
                 "answer in doubt; resolving by status query",
                 metadata: self.metadata(lane, line, key: claimed.key, ["code": "\(code)", "reason": "\(message)"]))
             if await self.record(
-                lane, line, attempt: attempt, fence: claimed.fence, event: .inDoubt, outcome: "in-doubt", code: code, message: message, sentAt: sentAt)
+                lane, line, attempt: attempt, fence: claimed.fence, event: .inDoubt, outcome: "in-doubt", code: code, message: message,
+                sentAt: sentAt)
             {
                 return InDoubtSend(at: sentAt, reference: nil)
             }
@@ -90,7 +98,8 @@ extension Runner {
             lane.breaker.withLock { $0.recordSuccess() }
             self.progress.update(lane.name) { $0.inDoubt += 1 }
             if await self.record(
-                lane, line, attempt: attempt, fence: claimed.fence, event: .inDoubt, outcome: "accepted", code: code, message: message, reference: reference,
+                lane, line, attempt: attempt, fence: claimed.fence, event: .inDoubt, outcome: "accepted", code: code, message: message,
+                reference: reference,
                 sentAt: sentAt)
             {
                 return InDoubtSend(at: sentAt, reference: reference)
@@ -136,7 +145,8 @@ extension Runner {
                         "line could not be resolved; UNKNOWN, for an operator",
                         metadata: self.metadata(lane, line, key: key, ["reason": "\(message)"]))
                     await self.record(
-                        lane, line, attempt: attempt, fence: fence, event: .unresolvable, outcome: "unresolved", code: "replay-window-closed",
+                        lane, line, attempt: attempt, fence: fence, event: .unresolvable, outcome: "unresolved",
+                        code: "replay-window-closed",
                         message: message)
                     return
                 }
@@ -151,7 +161,8 @@ extension Runner {
                     return
                 case .rejected(let code, let message):
                     await self.record(
-                        lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "rejected (same-key replay)", code: code, message: message)
+                        lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "rejected (same-key replay)", code: code,
+                        message: message)
                     return
                 case .accepted(let found, let code, let message):
                     reference = found
@@ -184,11 +195,13 @@ extension Runner {
                     return
                 case .rejected(let code, let message):
                     await self.record(
-                        lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "rejected (status query)", code: code, message: message)
+                        lane, line, attempt: attempt, fence: fence, event: .rejected, outcome: "rejected (status query)", code: code,
+                        message: message)
                     return
                 case .notApplied:
                     await self.notApplied(
-                        lane, line, attempt: attempt, fence: fence, code: "not-applied", message: "the provider has no record of the request",
+                        lane, line, attempt: attempt, fence: fence, code: "not-applied",
+                        message: "the provider has no record of the request",
                         retryAfter: nil, throttled: false)
                     return
                 case .pending(let found):
@@ -197,7 +210,8 @@ extension Runner {
                         reference = found
                         guard
                             await self.record(
-                                lane, line, attempt: attempt, fence: fence, event: .inDoubt, outcome: "pending (status query)", code: "pending",
+                                lane, line, attempt: attempt, fence: fence, event: .inDoubt, outcome: "pending (status query)",
+                                code: "pending",
                                 message: reason, reference: found)
                         else { return }
                     }
@@ -239,7 +253,8 @@ extension Runner {
     /// A send that provably did not take effect: back to PENDING after a backoff (a 429 also pauses the account),
     /// or FAILED once the attempts are spent — nothing was applied either way.
     private func notApplied(
-        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, fence: Int64, code: String, message: String, retryAfter: Duration?, throttled: Bool,
+        _ lane: AccountLane<C>, _ line: LineRecord, attempt: Int, fence: Int64, code: String, message: String, retryAfter: Duration?,
+        throttled: Bool,
         sentAt: Date? = nil
     ) async {
         if throttled {

@@ -266,16 +266,25 @@ package struct PostgresEngineStore: EngineStore, ReconcileStore, SharedRateBudge
     /// GCRA in one statement on the server's clock: the new theoretical arrival time is `max(tat, now) + interval`,
     /// and the request may leave at `max(now, tat - tolerance)`, i.e. after `new tat - interval - tolerance - now`.
     package func reserve(account: String, interval: Duration, tolerance: Duration) async throws -> Duration {
+        try await self.reserveSlot(account: account, interval: interval, tolerance: tolerance).wait
+    }
+
+    /// A reservation: how long to wait, and the instant the slot falls due on the server's clock (microseconds since
+    /// 1970), by which slots of all runners can be compared.
+    package func reserveSlot(account: String, interval: Duration, tolerance: Duration) async throws -> (wait: Duration, due: Int64) {
         let intervalMicros = Self.microseconds(interval)
         let toleranceMicros = Self.microseconds(tolerance)
-        let wait = try await self.query(
+        let rows = try await self.query(
             """
             INSERT INTO rate_budget AS b (account, tat) VALUES (\(account), statement_timestamp() + \(intervalMicros) * interval '1 microsecond')
             ON CONFLICT (account) DO UPDATE SET tat = greatest(b.tat, statement_timestamp()) + \(intervalMicros) * interval '1 microsecond'
-            RETURNING greatest(0, extract(epoch FROM b.tat - statement_timestamp()) * 1000000 - \(intervalMicros) - \(toleranceMicros))::bigint
+            RETURNING greatest(0, extract(epoch FROM b.tat - statement_timestamp()) * 1000000 - \(intervalMicros) - \(toleranceMicros))::bigint,
+                (extract(epoch FROM statement_timestamp()) * 1000000)::bigint
             """
-        ).values(Int64.self)
-        return .microseconds(wait.first ?? 0)
+        ).rows()
+        guard let row = rows.first else { throw StoreError(.io, "the rate budget of \(account) could not be reserved") }
+        let wait = try row.value(0, as: Int64.self)
+        return (.microseconds(wait), try row.value(1, as: Int64.self) + wait)
     }
 
     /// Empties the account's bucket at `now + duration`, for every runner: no slot is due before then.

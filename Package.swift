@@ -95,6 +95,7 @@ let package = Package(
                 "RechargeReport",
                 "RechargeRuns",
                 "RechargeConsole",
+                "RechargePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RechargeConfig
 import RechargeCore
+import RechargePostgres
 import RechargeProviders
 import RechargeRuns
 import RechargeStore
@@ -11,7 +12,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
         help: ArgumentHelp(
-            "The SQLite database file (default: the configuration's paths.database, else ./recharge.sqlite).", valueName: "path"))
+            "The SQLite database file, or a PostgreSQL store shared by several runners as postgres://USER@HOST:PORT/DATABASE (password from RECHARGE_PG_PASSWORD or RECHARGE_PG_PASSWORD_FILE). Default: the configuration's paths.database, else ./recharge.sqlite.",
+            valueName: "path|url"))
     var databaseOption: String?
 
     /// The database: `--db`, else `paths.database` of `--config` (environment overrides included), else
@@ -42,6 +44,11 @@ struct GlobalOptions: ParsableArguments {
     func openDatabase(mustExist: Bool = false) throws -> RechargeDatabase {
         // A configuration that names the database must be valid before its path is trusted.
         if self.databaseOption == nil, self.config != nil { _ = try self.loadConfiguration() }
+        if PostgresLocation.isPostgresURL(self.db) {
+            throw RechargeFailure(
+                exitCode: .usage,
+                message: "this command works on a SQLite database file; on a PostgreSQL store: \(SharedStoreCommands.supported)")
+        }
         do {
             return try RechargeDatabase(path: self.db, mustExist: mustExist)
         } catch {

@@ -38,13 +38,20 @@ struct ImportCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: self.file.file) else {
             throw RechargeFailure(exitCode: RechargeExit.noInput, message: "\(self.file.file.terminalSafe): no such file")
         }
-        let database = try self.global.openDatabase()
+        let request = ImportRequest(
+            path: self.file.file, format: self.file.format, name: self.name, force: self.force, uploadedBy: operatorName(),
+            approval: configuration.approval)
+        let location = try self.global.postgresLocation()
+        let database = location == nil ? try self.global.openDatabase() : nil
         let outcome: ImportOutcome
         do {
-            outcome = try database.importBatch(
-                ImportRequest(
-                    path: self.file.file, format: self.file.format, name: self.name, force: self.force, uploadedBy: operatorName(),
-                    approval: configuration.approval), reader: reader)
+            if let location {
+                outcome = try await SharedStoreCommands.importBatch(request, reader: reader, location: location, global: self.global)
+            } else {
+                outcome = try database!.importBatch(request, reader: reader)
+            }
+        } catch let failure as RechargeFailure {
+            throw failure
         } catch let error as BatchInputError {
             throw readFailure(error)
         } catch let error as StoreError where error.code == .invalidName {

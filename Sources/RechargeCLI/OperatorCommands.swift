@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RechargeCore
+import RechargePostgres
 import RechargeRuns
 import RechargeStore
 
@@ -40,6 +41,14 @@ struct CancelCommand: AsyncParsableCommand {
     @Option(help: "A note for the event log.") var note: String?
 
     func run() async throws {
+        if let location = try self.global.postgresLocation() {
+            let (batch, count) = try await self.global.withPostgres(location) { store in
+                let batch = try await SharedStoreCommands.requireBatch(self.batch, in: store)
+                return (batch, try await store.cancelPending(batchID: batch.id, actor: operatorName(), note: self.note))
+            }
+            Output.out("batch \(batch.id) '\(batch.name)': \(counted(count, "line")) cancelled")
+            return
+        }
         let database = try self.global.openDatabase(mustExist: true)
         let batch = try requireBatch(self.batch, in: database, path: self.global.db)
         let count = try database.cancelPending(batchID: batch.id, actor: operatorName(), note: self.note)
@@ -65,6 +74,14 @@ struct RetryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let location = try self.global.postgresLocation() {
+            let (batch, count) = try await self.global.withPostgres(location) { store in
+                let batch = try await SharedStoreCommands.requireBatch(self.batch, in: store)
+                return (batch, try await store.retryFailed(batchID: batch.id, actor: operatorName(), note: self.note))
+            }
+            Output.out("batch \(batch.id) '\(batch.name)': \(counted(count, "failed line")) back to PENDING under new keys")
+            return
+        }
         let database = try self.global.openDatabase(mustExist: true)
         let batch = try requireBatch(self.batch, in: database, path: self.global.db)
         let count = try database.retryFailed(batchID: batch.id, actor: operatorName(), note: self.note)

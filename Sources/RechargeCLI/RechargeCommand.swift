@@ -17,7 +17,7 @@ package struct RechargeCommand: AsyncParsableCommand {
             ReportCommand.self,
             ReconcileCommand.self,
             ApproveCommand.self, RejectCommand.self, CancelCommand.self, RetryCommand.self,
-            ResolveCommand.self, ConfigCommand.self, ServeCommand.self, UserCommand.self,
+            ResolveCommand.self, ConfigCommand.self, ServeCommand.self, UserCommand.self, MigrateCommand.self,
         ]
     )
 

@@ -35,6 +35,13 @@ struct RunCommand: AsyncParsableCommand {
         let logger = self.execution.logger()
         let configuration = try self.global.loadConfiguration()
         let metricsPath = self.execution.metricsPath(configuration)
+        if let location = try self.global.postgresLocation() {
+            let code = try await SharedStoreCommands.run(
+                batch: self.batch, location: location, configuration: configuration, options: self.execution, logger: logger,
+                global: self.global)
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         let database: RechargeDatabase
         do {
             database = try self.global.openDatabase(mustExist: true)

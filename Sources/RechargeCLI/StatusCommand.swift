@@ -27,6 +27,10 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        if let location = try self.global.postgresLocation() {
+            try await SharedStoreCommands.status(batch: self.batch, json: self.json, location: location, global: self.global)
+            return
+        }
         let database = try self.global.openDatabase(mustExist: true)
         var batchRecord: BatchRecord?
         if let batch {

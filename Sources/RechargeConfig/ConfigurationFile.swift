@@ -157,7 +157,7 @@ struct RetryEntry: Decodable {
 /// `timeouts`: the limits that are not per account.
 struct TimeoutsEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case stopGraceSeconds, inboxSettleMilliseconds, breakerGiveUpSeconds
+        case stopGraceSeconds, inboxSettleMilliseconds, breakerGiveUpSeconds, leaseSeconds
     }
 
     let settings: TimeoutSettings?
@@ -173,6 +173,7 @@ struct TimeoutsEntry: Decodable {
         settings.inboxSettleMilliseconds = section.integer(
             .inboxSettleMilliseconds, in: 0...600_000, default: settings.inboxSettleMilliseconds)
         settings.breakerGiveUpSeconds = section.integer(.breakerGiveUpSeconds, in: 0...86_400, default: settings.breakerGiveUpSeconds)
+        settings.leaseSeconds = section.integer(.leaseSeconds, in: 3...3_600, default: settings.leaseSeconds)
         self.settings = settings
     }
 }

@@ -10,6 +10,7 @@ extension ExecutionPolicy {
         self.stopGrace = .seconds(configuration.timeouts.stopGraceSeconds)
         let giveUp = configuration.timeouts.breakerGiveUpSeconds
         self.breakerGiveUp = giveUp > 0 ? .seconds(giveUp) : nil
+        self.leaseTTL = .seconds(configuration.timeouts.leaseSeconds)
     }
 }
 

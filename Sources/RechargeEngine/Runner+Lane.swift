@@ -7,6 +7,11 @@ extension Runner {
     /// One account: first resolve its lines left in flight (by an earlier run that crashed or was stopped), then
     /// claim and send its due lines until none is left.
     func runLane(_ lane: AccountLane<C>, batchID: Int64?) async {
+        // An account whose provider keeps one session per client is worked by one runner at a time: recovery and status
+        // queries need a token as much as sends do.
+        if lane.rules.oneSessionPerAccount {
+            guard await self.awaitAccount(lane, batchID: batchID) else { return }
+        }
         guard let inFlight = try? await self.storeCall({ try await self.store.inFlightLines(account: lane.name) }) else { return }
         if !inFlight.isEmpty {
             self.logger.info("resolving lines left in flight", metadata: ["account": "\(lane.name)", "lines": "\(inFlight.count)"])
@@ -34,6 +39,34 @@ extension Runner {
                     sentAt: sentAt)
             }
         }
+    }
+
+    /// Waits until this runner holds `lane`'s account (``EngineStore/holdAccount(_:now:)``), looking again every half
+    /// lease; `false` when the account has no work left meanwhile, a stop came, or the store failed.
+    private func awaitAccount(_ lane: AccountLane<C>, batchID: Int64?) async -> Bool {
+        var announced = false
+        while !self.stop.isTriggered && !Task.isCancelled {
+            guard let held = try? await self.storeCall({ try await self.store.holdAccount(lane.name, now: self.now()) }) else {
+                return false
+            }
+            if held { return true }
+            if !announced {
+                self.logger.info(
+                    "another runner works this account (its provider keeps one session per client); waiting for it",
+                    metadata: ["account": "\(lane.name)"])
+                announced = true
+            }
+            guard let work = try? await self.storeCall({ try await self.store.work(account: lane.name, batchID: batchID, now: self.now()) })
+            else { return false }
+            if work.isEmpty { return false }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await self.clock.sleep(for: self.policy.leaseTTL / 2) }
+                group.addTask { await self.stop.wait() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        return false
     }
 
     /// Takes over the account's lines whose runner's lease expired (a store shared by several runners) and resolves

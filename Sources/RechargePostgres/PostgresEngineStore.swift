@@ -206,6 +206,20 @@ package struct PostgresEngineStore: EngineStore, ReconcileStore, SharedRateBudge
         }
     }
 
+    /// Takes the account when nobody holds it or its holder's lease is over; keeps it for this runner otherwise.
+    package func holdAccount(_ account: String, now: Date) async throws -> Bool {
+        let held = try await self.query(
+            """
+            INSERT INTO account_session AS s (account, holder) VALUES (\(account), \(self.runner))
+            ON CONFLICT (account) DO UPDATE SET holder = excluded.holder, since = clock_timestamp()
+            WHERE s.holder = excluded.holder OR NOT EXISTS (
+                SELECT 1 FROM runner WHERE runner.holder = s.holder AND runner.stopped_at IS NULL AND runner.expires_at > clock_timestamp())
+            RETURNING holder
+            """
+        ).values(String.self)
+        return held.first == self.runner
+    }
+
     static func binds<T: PostgresThrowingDynamicTypeEncodable>(_ values: T...) -> PostgresBindings {
         var binds = PostgresBindings()
         for value in values { try? binds.append(value) }

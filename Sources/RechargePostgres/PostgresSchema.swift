@@ -36,8 +36,19 @@ enum PostgresSchema {
     }
 
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "batches, lines, attempts, events, approval, runners, rate budgets", sql: v1)
+        Migration(version: 1, name: "batches, lines, attempts, events, approval, runners, rate budgets", sql: v1),
+        Migration(version: 2, name: "one runner per account of a provider with one session per client", sql: v2),
     ]
+
+    static let v2 = """
+        -- Providers whose new token invalidates every older one (UQPay): one runner at a time works the account. The hold
+        -- lasts as long as its runner's lease; a runner whose lease expired loses it to the next that asks.
+        CREATE TABLE account_session (
+            account TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            since timestamptz NOT NULL DEFAULT clock_timestamp()
+        );
+        """
 
     static let v1 = """
         CREATE TABLE batch (

@@ -32,16 +32,18 @@ package enum ProviderLanes {
         return try Self.accounts(named: Set(rows.filter { !$0.state.isSettled }.map(\.account)), in: configuration)
     }
 
-    /// One lane per account: its adapter with credentials resolved, its limiter, slots and breaker.
+    /// One lane per account: its adapter with credentials resolved, its limiter (the store's shared budget, when
+    /// several runners share the store), slots and breaker.
     package static func lanes(
-        for accounts: [ProviderAccount], client: HTTPClient, policy: ExecutionPolicy
+        for accounts: [ProviderAccount], client: HTTPClient, policy: ExecutionPolicy, sharedBudget: (any SharedRateBudget)? = nil
     ) throws -> [AccountLane<ContinuousClock>] {
         var lanes: [AccountLane<ContinuousClock>] = []
         for account in accounts {
             do {
                 let credentials = try account.resolveCredentials(profiles: .all)
                 let adapter = try ProviderClients.make(account: account, credentials: credentials, client: client)
-                lanes.append(AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock()))
+                lanes.append(
+                    AccountLane(account: account, client: adapter, policy: policy, clock: ContinuousClock(), sharedBudget: sharedBudget))
             } catch {
                 throw RechargeFailure(exitCode: .configError, message: "configuration: \(error.description)")
             }

@@ -5,10 +5,36 @@ import RechargeStore
 import ServiceLifecycle
 import Synchronization
 
+/// A store several runners share (PostgreSQL): the engine's store speaking for this runner, the rate budgets every
+/// runner spends, and which accounts have work.
+package struct SharedRunStore: Sendable {
+    package var engine: any EngineStore
+    package var budget: any SharedRateBudget
+    /// This runner: the identity its store stamps claims with.
+    package var identity: RunnerIdentity
+    package var accountsWithWork: @Sendable (_ batchID: Int64?) async throws -> Set<String>
+
+    package init(
+        engine: any EngineStore, budget: any SharedRateBudget, identity: RunnerIdentity,
+        accountsWithWork: @escaping @Sendable (_ batchID: Int64?) async throws -> Set<String>
+    ) {
+        self.engine = engine
+        self.budget = budget
+        self.identity = identity
+        self.accountsWithWork = accountsWithWork
+    }
+}
+
+/// Where a run's lines are: the embedded SQLite database (one runner, the lease), or a store several runners share.
+package enum RunStore: Sendable {
+    case sqlite(RechargeDatabase)
+    case shared(SharedRunStore)
+}
+
 /// What every run of one process shares: the store, the configuration and policy, the logger, and whoever watches
 /// a run's progress while it works.
 package struct RunContext: Sendable {
-    package var database: RechargeDatabase
+    package var store: RunStore
     package var configuration: RechargeConfiguration
     package var policy: ExecutionPolicy
     package var logger: Logger
@@ -19,11 +45,26 @@ package struct RunContext: Sendable {
         database: RechargeDatabase, configuration: RechargeConfiguration, policy: ExecutionPolicy = ExecutionPolicy(), logger: Logger,
         watch: @escaping @Sendable (RunProgress) async -> Void = { _ in }
     ) {
-        self.database = database
+        self.init(store: .sqlite(database), configuration: configuration, policy: policy, logger: logger, watch: watch)
+    }
+
+    package init(
+        store: RunStore, configuration: RechargeConfiguration, policy: ExecutionPolicy = ExecutionPolicy(), logger: Logger,
+        watch: @escaping @Sendable (RunProgress) async -> Void = { _ in }
+    ) {
+        self.store = store
         self.configuration = configuration
         self.policy = policy
         self.logger = logger
         self.watch = watch
+    }
+
+    /// The SQLite database, for the hosts that run only on it (the inbox, the console).
+    package var database: RechargeDatabase {
+        guard case .sqlite(let database) = self.store else {
+            preconditionFailure("the inbox and the console run on the embedded SQLite database only")
+        }
+        return database
     }
 }
 
@@ -58,14 +99,28 @@ package final class RunService: Service, Sendable {
     ///   runner holds the database, 74 when the database fails before the run could start.
     package func execute() async throws -> RunResult {
         let context = self.context
-        let accounts = try ProviderLanes.accountsWithWork(
-            batchID: self.batchID, in: context.database, configuration: context.configuration)
+        let accounts: [ProviderAccount]
+        let store: any EngineStore
+        let identity: RunnerIdentity
+        let budget: (any SharedRateBudget)?
+        switch context.store {
+        case .sqlite(let database):
+            accounts = try ProviderLanes.accountsWithWork(batchID: self.batchID, in: database, configuration: context.configuration)
+            (store, identity, budget) = (SQLiteEngineStore(database), .current(), nil)
+        case .shared(let shared):
+            let names: Set<String>
+            do {
+                names = try await shared.accountsWithWork(self.batchID)
+            } catch {
+                throw RechargeFailure(exitCode: .ioError, message: "the database failed before the run could start: \(error)")
+            }
+            accounts = try ProviderLanes.accounts(named: names, in: context.configuration)
+            (store, identity, budget) = (shared.engine, shared.identity, shared.budget)
+        }
         let result = try await withHTTPClient(for: accounts, trustedCAFile: context.configuration.trustedCAFile) { client in
-            let lanes = try ProviderLanes.lanes(for: accounts, client: client, policy: context.policy)
+            let lanes = try ProviderLanes.lanes(for: accounts, client: client, policy: context.policy, sharedBudget: budget)
             let runner = Runner(
-                store: SQLiteEngineStore(context.database), lanes: lanes, policy: context.policy, clock: ContinuousClock(),
-                identity: .current(),
-                logger: context.logger)
+                store: store, lanes: lanes, policy: context.policy, clock: ContinuousClock(), identity: identity, logger: context.logger)
             return try await withGracefulShutdownHandler {
                 try await Self.run(runner, batchID: self.batchID, watch: context.watch)
             } onGracefulShutdown: {

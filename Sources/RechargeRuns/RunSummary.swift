@@ -8,6 +8,16 @@ import RechargeStore
 package enum RunSummary {
     /// Writes the run's summary and each batch's status to `messages`; returns the exit code the outcome calls for.
     package static func report(_ result: RunResult, database: RechargeDatabase, to messages: OperatorMessages) throws -> RechargeExit {
+        var batches: [(BatchRecord, [StatusRow])] = []
+        for batchID in result.batchIDs {
+            guard let batch = try database.batch(id: batchID) else { continue }
+            batches.append((batch, try database.status(batchID: batchID)))
+        }
+        return Self.report(result, batches: batches, to: messages)
+    }
+
+    /// The same, from each batch of the run with its status rows, read from whichever store holds them.
+    package static func report(_ result: RunResult, batches: [(BatchRecord, [StatusRow])], to messages: OperatorMessages) -> RechargeExit {
         let snapshot = result.progress
         let seconds = snapshot.elapsed.timeInterval
         messages.note(
@@ -18,9 +28,7 @@ package enum RunSummary {
         }
         var states: [LineState: Int] = [:]
         var processing: [String: Int] = [:]
-        for batchID in result.batchIDs {
-            guard let batch = try database.batch(id: batchID) else { continue }
-            let rows = try database.status(batchID: batchID)
+        for (batch, rows) in batches {
             for row in rows {
                 states[row.state, default: 0] += row.count
                 if row.state == .processing { processing[row.account, default: 0] += row.count }

@@ -90,6 +90,9 @@ package struct SQLiteEngineStore: EngineStore, ReconcileStore {
     /// None: one runner per SQLite database (the lease), and its recovery takes every line in flight at the start.
     package func adoptOrphans(account: String, now: Date) async throws -> [InFlightLine] { [] }
 
+    /// Always: the lease makes this runner the only one.
+    package func holdAccount(_ account: String, now: Date) async throws -> Bool { true }
+
     package func settledSentLines(batchID: Int64) async throws -> [SentLine] {
         try self.database.settledSentLines(batchID: batchID)
     }

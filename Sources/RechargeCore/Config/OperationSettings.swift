@@ -23,9 +23,13 @@ public struct TimeoutSettings: Hashable, Sendable {
     /// How long a provider account's circuit breaker may stay open (every probe failing) before the run gives the
     /// account up: its unsent lines stay PENDING, the other accounts finish, and the run exits 12. 0: never.
     public var breakerGiveUpSeconds = 600
+    /// How long a runner's lease lives without a heartbeat (renewed every third of it). On a store several runners
+    /// share, the lines in flight of a runner that stopped renewing are adopted by another this long after its last
+    /// heartbeat; a runner sends nothing once half of it has passed without a renewal.
+    public var leaseSeconds = 30
 
     /// The keys of the `timeouts` section.
-    package static let keys = ["stopGraceSeconds", "inboxSettleMilliseconds", "breakerGiveUpSeconds"]
+    package static let keys = ["stopGraceSeconds", "inboxSettleMilliseconds", "breakerGiveUpSeconds", "leaseSeconds"]
 
     public init() {}
 }

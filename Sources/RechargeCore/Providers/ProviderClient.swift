@@ -160,14 +160,20 @@ public struct ExecutionRules: Hashable, Sendable {
     /// replay to learn an outcome it has no reference to look up; past it, a replay would be a new top-up.
     /// `nil`: the provider's lookup needs no reference, and a replay is never used.
     public var replayWindow: Duration?
+    /// The provider keeps one session per client: a new token invalidates every older one (UQPay). On a store
+    /// several runners share, one runner at a time works such an account, or their logins would knock each other's
+    /// tokens out.
+    public var oneSessionPerAccount: Bool
 
     public init(
-        onePerCard: Bool = false, requiresEvidence: Bool = false, statusDelayAfterSend: Duration = .zero, replayWindow: Duration? = nil
+        onePerCard: Bool = false, requiresEvidence: Bool = false, statusDelayAfterSend: Duration = .zero, replayWindow: Duration? = nil,
+        oneSessionPerAccount: Bool = false
     ) {
         self.onePerCard = onePerCard
         self.requiresEvidence = requiresEvidence
         self.statusDelayAfterSend = statusDelayAfterSend
         self.replayWindow = replayWindow
+        self.oneSessionPerAccount = oneSessionPerAccount
     }
 }
 

@@ -63,6 +63,10 @@ public protocol EngineStore: Sendable {
     /// later writes of these lines are refused (``StoreError/Code/claimLost``). A store with one runner per database
     /// has none: its lease is exclusive, and recovery at the start of a run finds every line in flight.
     func adoptOrphans(account: String, now: Date) async throws -> [InFlightLine]
+    /// Takes (or keeps) `account` for this runner alone, for a provider with one session per account
+    /// (``ExecutionRules/oneSessionPerAccount``); `false` while another live runner holds it. The hold lasts as long
+    /// as this runner's lease. A store with one runner per database always says yes.
+    func holdAccount(_ account: String, now: Date) async throws -> Bool
 }
 
 /// One rate budget per provider account shared by every runner of a store (GCRA on the store's own clock), so that

@@ -11,9 +11,13 @@ extension UQPayClient {
             ClassificationRule(
                 "account_error", .final, "an account, product or balance rule refused it (insufficient_balance, sub_account_not_found)"),
             ClassificationRule("idempotency_error", .queryFirst, "the key was used before: replay or order query tells what became of it"),
+            // Refused before anything was done: a token knocked out by a newer login (every new token invalidates the older
+            // ones, integration FAQ) is not a refusal of the top-up. Credentials the token endpoint refuses are final.
             ClassificationRule(
-                "unauthorized_error", .final, "the token was refused even after a fresh login: check the client id and api key"),
-            ClassificationRule("http:401", .final, "refused even after a fresh login: check the client id and api key"),
+                "unauthorized_error", .retry,
+                "the token was refused even after a fresh login (a newer login elsewhere invalidates it): nothing was done"),
+            ClassificationRule(
+                "http:401", .retry, "refused before anything was done, even after a fresh login: sent again under the same key"),
             ClassificationRule("http:403", .final, "forbidden (IP not allowed or no permission): a configuration matter"),
             ClassificationRule("http:404", .final, "the path or card does not exist"),
             ClassificationRule("http:409", .queryFirst, "conflict with an earlier request under this key"),

@@ -48,7 +48,9 @@ public struct UQPayProfile: AdapterProfile {
     }
 
     /// A lost answer is resolved by the order query, or within the replay window by a same-key replay.
-    public func executionRules(for account: ProviderAccount) -> ExecutionRules { ExecutionRules(replayWindow: Self.replayWindow) }
+    public func executionRules(for account: ProviderAccount) -> ExecutionRules {
+        ExecutionRules(replayWindow: Self.replayWindow, oneSessionPerAccount: true)
+    }
 
     public var defaultBaseURL: String? { nil }
     public var baseURLHint: String { "production https://api.uqpay.com/api, sandbox https://api-sandbox.uqpaytech.com/api" }

@@ -148,6 +148,7 @@ let package = Package(
                 "RechargeProviders",
                 "RechargeSimulator",
                 "RechargeRuns",
+                "RechargePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -8,7 +8,7 @@ public struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure the processor's throughput and memory.",
         subcommands: [
             ImportBenchmark.self, MeasureImport.self, EngineBenchmark.self, MeasureRun.self, EngineOnlyBenchmark.self,
-            StoreRateBenchmark.self, ReportBenchmark.self, MeasureReport.self,
+            StoreRateBenchmark.self, ReportBenchmark.self, MeasureReport.self, RunnersBenchmark.self,
         ]
     )
 

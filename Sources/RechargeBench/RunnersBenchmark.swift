@@ -42,7 +42,9 @@ struct RunnersBenchmark: AsyncParsableCommand {
         let csv = folder + "/batch.csv"
         try EngineBatch.writeCSV(
             lines: self.options.lines, linesPerCard: self.options.linesPerCard, cycle: self.options.cycle, seed: self.options.seed, to: csv)
-        print("recharge-bench runners: \(self.options.lines) lines, scenario \(self.scenario.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(
+            "recharge-bench runners: \(self.options.lines) lines, scenario \(self.scenario.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        )
         var ceiling: Double?
         var plan: [(label: String, runners: Int, postgres: Bool)] = [("sqlite", 1, false)]
         for count in self.runners { plan.append(("postgres", count, true)) }
@@ -104,7 +106,8 @@ struct RunnersBenchmark: AsyncParsableCommand {
                 kinds: Dictionary(ProviderKind.allCases.map { ($0.rawValue, $0.rawValue) }, uniquingKeysWith: { first, _ in first }))
             let settled = lines.filter { $0.state.isSettled }.count
             let exact =
-                check.isExact && settled == lines.count ? "exactly once" : "NOT EXACT: \(check.extra) extra, \(check.missing) missing, \(lines.count - settled) unsettled"
+                check.isExact && settled == lines.count
+                ? "exactly once" : "NOT EXACT: \(check.extra) extra, \(check.missing) missing, \(lines.count - settled) unsettled"
             return Figures(
                 seconds: elapsed, linesPerSecond: Double(lines.count) / elapsed, cpuMillisecondsPerLine: 1000 * cpu / Double(lines.count),
                 exact: exact)

@@ -20,7 +20,10 @@ struct GlobalOptions: ParsableArguments {
     /// `./recharge.sqlite`.
     var db: String {
         if let databaseOption { return databaseOption }
-        if self.config != nil, let configured = (try? self.loadConfiguration())?.paths.database { return configured }
+        if self.config != nil, let configuration = try? self.loadConfiguration() {
+            if let url = configuration.store.url { return url }
+            if let configured = configuration.paths.database { return configured }
+        }
         return "./recharge.sqlite"
     }
 

@@ -7,7 +7,7 @@ import RechargeCore
 struct ConfigurationFile: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case accounts, maximumPerLine, defaultMaximumMajorUnits, maximumFileBytes, retry, statusQueries, timeouts, paths, tls, approval,
-            console
+            console, store
     }
 
     /// `nil` when the top level is not an object.
@@ -51,6 +51,7 @@ struct ConfigurationFile: Decodable {
         configuration.trustedCAFile = file.part(TLSEntry.self, .tls)?.trustedCAFile
         configuration.approval = file.part(ApprovalEntry.self, .approval)?.policy
         configuration.console = file.part(ConsoleEntry.self, .console)?.settings ?? configuration.console
+        configuration.store = file.part(StoreEntry.self, .store)?.settings ?? configuration.store
         self.configuration = configuration
     }
 }
@@ -197,6 +198,42 @@ struct PathsEntry: Decodable {
         settings.inbox = section.string(.inbox)
         settings.reports = section.string(.reports)
         settings.metricsFile = section.string(.metricsFile)
+        self.settings = settings
+    }
+}
+
+/// `store`: a PostgreSQL store several runners share. A password in the URL is refused: the configuration file is
+/// not a secret, the password file is.
+struct StoreEntry: Decodable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case url, passwordFile
+    }
+
+    let settings: StoreSettings?
+
+    init(from decoder: any Decoder) throws {
+        let context = try ConfigurationDecoding.of(decoder)
+        guard let section = ConfigurationObject<CodingKeys>(decoder, context: context) else {
+            self.settings = nil
+            return
+        }
+        var settings = StoreSettings()
+        if let url = section.string(.url) {
+            if !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+                section.problem(.url, "must be a PostgreSQL URL, postgres://USER@HOST:PORT/DATABASE")
+            } else if let components = URLComponents(string: url), components.password != nil {
+                section.problem(.url, "must not hold a password: put it in a file named by store.passwordFile (mode 0600)")
+            } else {
+                settings.url = url
+            }
+        }
+        if let file = section.string(.passwordFile) {
+            if FileManager.default.isReadableFile(atPath: file) {
+                settings.passwordFile = file
+            } else {
+                section.problem(.passwordFile, "'\(file)' is not a readable file")
+            }
+        }
         self.settings = settings
     }
 }

@@ -14,8 +14,14 @@ extension GlobalOptions {
     func postgresLocation() throws -> PostgresLocation? {
         let db = self.db
         guard PostgresLocation.isPostgresURL(db) else { return nil }
+        var environment = ProcessInfo.processInfo.environment
+        if environment["RECHARGE_PG_PASSWORD_FILE"] == nil, self.config != nil,
+            let file = (try? self.loadConfiguration())?.store.passwordFile
+        {
+            environment["RECHARGE_PG_PASSWORD_FILE"] = file
+        }
         do {
-            return try PostgresLocation(url: db)
+            return try PostgresLocation(url: db, environment: environment)
         } catch {
             throw RechargeFailure(exitCode: .configError, message: "--db: \(error.message)")
         }

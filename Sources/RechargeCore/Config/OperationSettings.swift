@@ -48,6 +48,16 @@ public struct PathSettings: Hashable, Sendable {
     public init() {}
 }
 
+/// A PostgreSQL store shared by several runners (`store` in the configuration file); `--db` wins.
+public struct StoreSettings: Sendable, Hashable {
+    /// `postgres://USER@HOST:PORT/DATABASE`; never with a password.
+    public var url: String?
+    /// A file (mode 0600) holding the password.
+    public var passwordFile: String?
+
+    public init() {}
+}
+
 /// The console's settings (`console` in the configuration file).
 public struct ConsoleConfiguration: Sendable, Hashable {
     /// `HOST:PORT`; plain HTTP only on a loopback address.

@@ -16,6 +16,8 @@ public struct RechargeConfiguration: Sendable {
     public var statusQueries = RetrySettings(maximumAttempts: 8, baseMilliseconds: 1_000, capMilliseconds: 30_000)
     public var timeouts = TimeoutSettings()
     public var paths = PathSettings()
+    /// A PostgreSQL store shared by several runners, instead of the SQLite file (`store`).
+    public var store = StoreSettings()
     /// Which batches must be approved by someone other than their uploader before they run (`approval`);
     /// `nil`: none do.
     public var approval: ApprovalPolicy?

@@ -91,6 +91,7 @@ struct RunnersBenchmark: AsyncParsableCommand {
         return try await SimulatorServer.withRunning(simulatorConfiguration, folder: folder, name: "simulator") { simulator in
             _ = try EngineConfiguration.write(port: simulator.port, settings: settings, directory: folder)
             let config = folder + "/recharge.json"
+            if PostgresLocation.isPostgresURL(db) { try Self.runToEnd(recharge, ["migrate", "--db", db]) }
             try Self.runToEnd(recharge, ["import", csv, "--db", db, "--config", config])
             let cpuBefore = Self.childrenCPUSeconds()
             let start = ContinuousClock.now

@@ -1,5 +1,6 @@
 import PostgresNIO
 import RechargeCore
+import RechargeStore
 
 extension PostgresRowSequence {
     /// Every row's single column, decoded.
@@ -24,16 +25,11 @@ extension PostgresRandomAccessRow {
 }
 
 extension LineRecord {
-    /// The line's columns, qualified by `line.`, in the order ``init(postgres:)`` reads them.
-    static let postgresSelection = """
-        line.id, line.batch_id, line.line_number, line.reference, line.account, line.card_id, line.amount_minor, line.currency, \
-        line.remark, line.pay_coin, line.pay_account_num, line.on_behalf_of, line.state, line.generation, line.idempotency_key, \
-        line.attempts, line.provider_reference, line.last_error_code, line.last_error_message, line.updated_at, line.credited_minor, \
-        line.credited_currency, line.fee_minor, line.fee_currency, line.first_sent_at, line.completed_at, line.item_number
-        """
+    /// The line's columns, in the order ``init(postgres:)`` reads them: the SQLite store's list, the same columns here.
+    static var postgresSelection: String { LineRecord.selection }
 
     /// How many columns ``postgresSelection`` has: a query's own columns follow from this index.
-    static let postgresSelectionCount = 27
+    static var postgresSelectionCount: Int { LineRecord.selectionCount }
 
     /// Reads a row whose first columns are ``postgresSelection``.
     init(postgres row: PostgresRandomAccessRow) throws {

@@ -4,8 +4,8 @@ import RechargeCore
 extension LineRecord {
     /// The line's columns, qualified by `line.`, in the order ``init(columns:)`` reads them. The engine's queries
     /// select these rather than `line.*`, so a row is read by position: GRDB's Codable decoding looks every column
-    /// up by its lower-cased name, which costs more per line than the query.
-    static let selection = """
+    /// up by its lower-cased name, which costs more per line than the query. The PostgreSQL store selects the same list.
+    package static let selection = """
         line.id, line.batch_id, line.line_number, line.reference, line.account, line.card_id, line.amount_minor, line.currency, \
         line.remark, line.pay_coin, line.pay_account_num, line.on_behalf_of, line.state, line.generation, line.idempotency_key, \
         line.attempts, line.provider_reference, line.last_error_code, line.last_error_message, line.updated_at, line.credited_minor, \
@@ -13,7 +13,7 @@ extension LineRecord {
         """
 
     /// How many columns ``selection`` has: a query's own columns follow from this index.
-    static let selectionCount = 27
+    package static let selectionCount = 27
 
     /// Reads a row whose first columns are ``selection``.
     init(columns row: Row) throws {

@@ -86,8 +86,8 @@ enum Polling {
     /// Polls `condition` until it holds (true) or `seconds` pass (false).
     @discardableResult
     static func until(atMost seconds: Double, every interval: useconds_t = 10_000, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        while ContinuousClock.now < deadline {
             if try condition() { return true }
             usleep(interval)
         }

@@ -77,4 +77,14 @@ package struct PostgresLocation: Sendable, Hashable {
         configuration.options.connectTimeout = .seconds(10)
         return configuration
     }
+
+    /// The same server, user and TLS as ``clientConfiguration``, for a single connection outside the pool.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            self.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        var configuration = PostgresConnection.Configuration(
+            host: self.host, port: self.port, username: self.user, password: self.password, database: self.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
 }

@@ -20,6 +20,7 @@ package struct PostgresStore: Sendable {
         _ location: PostgresLocation, logger: Logger, migrate: Bool = true, requireSchema: Bool = true,
         body: @Sendable (PostgresStore) async throws -> Result
     ) async throws -> Result {
+        try await Self.checkReachable(location, logger: logger)
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStore(client: client, logger: logger, displayName: location.displayName)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
@@ -28,7 +29,6 @@ package struct PostgresStore: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            try await store.checkReachable()
             if migrate {
                 try await store.migrate()
             } else if requireSchema {
@@ -38,14 +38,23 @@ package struct PostgresStore: Sendable {
         }
     }
 
-    /// A first query with a clear error: the pool itself retries a refused connection for ever.
-    private func checkReachable() async throws {
+    /// One connection made outside the pool, for a clear error: the pool itself retries a refused connection for ever.
+    ///
+    /// The connection is made on NIO's event loop, where a refusal fails at once and a silent host fails after the
+    /// connect time-out, not raced against a timer on Swift's cooperative threads: a process whose threads are busy
+    /// would lose that race to a server that answered in time. The 60 s bound is a backstop for a server that accepts
+    /// the connection and then never speaks.
+    private static func checkReachable(_ location: PostgresLocation, logger: Logger) async throws {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { _ = try await self.client.query("SELECT 1", logger: self.logger).collect() }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(15))
-                    throw StoreError(.databaseUnavailable, "no answer from PostgreSQL at \(self.displayName) within 15 s")
+                    let connection = try await PostgresConnection.connect(
+                        configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+                    try? await connection.close()
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(60))
+                    throw StoreError(.databaseUnavailable, "no answer from PostgreSQL at \(location.displayName) within 60 s")
                 }
                 defer { group.cancelAll() }
                 try await group.next()
@@ -53,7 +62,7 @@ package struct PostgresStore: Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.databaseUnavailable, "cannot reach PostgreSQL at \(self.displayName): \(Self.describe(error))")
+            throw StoreError(.databaseUnavailable, "cannot reach PostgreSQL at \(location.displayName): \(Self.describe(error))")
         }
     }
 

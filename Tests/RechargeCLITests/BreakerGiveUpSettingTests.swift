@@ -3,13 +3,14 @@ import RechargeConfig
 import RechargeCore
 import RechargeEngine
 import RechargeProviders
+import TestSupport
 import Testing
 
 @testable import RechargeCLI
 
 /// `timeouts.breakerGiveUpSeconds`: read from the file, overridden by `RECHARGE_TIMEOUTS_BREAKERGIVEUPSECONDS`,
 /// checked like every setting, and handed to the runner's policy (0: never give up).
-@Suite struct BreakerGiveUpSettingTests {
+@Suite(.ownThread) struct BreakerGiveUpSettingTests {
     func policy(_ timeouts: String, environment: [String: String] = [:]) throws -> ExecutionPolicy {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recharge-giveup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

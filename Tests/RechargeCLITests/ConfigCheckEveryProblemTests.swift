@@ -4,7 +4,7 @@ import Testing
 
 /// `recharge config check` lists every problem of a configuration in one run, and says where a file that is not
 /// JSON goes wrong; the other commands name the first problem and how many more there are.
-@Suite
+@Suite(.ownThread)
 struct ConfigCheckEveryProblemTests {
     /// Problems of every structural kind at once: unknown keys at three levels, an account that cannot be used,
     /// values out of range in an account and in three sections.

@@ -4,7 +4,7 @@ import Testing
 
 /// `recharge demo` with the installed binary: it works from any folder (the sample is built in) and its import is
 /// an ordinary one, so nothing it reports claims a forced import.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)), .ownThread)
 struct DemoCommandTests {
     /// Runs the demo with a working directory that has no `samples/` folder.
     static func runDemo(in directory: URL) throws -> (status: Int32, output: String) {

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// The documented exit codes for missing input (66), bad configuration (78) and usage errors (64).
-@Suite
+@Suite(.ownThread)
 struct ExitCodeTests {
     @Test(arguments: ["validate", "import"])
     func aMissingInputFileExitsSixtySix(command: String) throws {

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `recharge import`: the batch id alone on standard output; duplicates and invalid files refused with 65.
-@Suite
+@Suite(.ownThread)
 struct ImportCommandTests {
     @Test func printsOnlyTheBatchIDAndExitsZero() throws {
         try withTemporaryDirectory { directory in

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The files in `samples/invalid/` (shown in the documentation) report exactly their intended problems.
-@Suite
+@Suite(.ownThread)
 struct InvalidSampleTests {
     struct Expected: Sendable {
         let line: Int?

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `recharge cancel`, `retry --failed` and `resolve`, run as the built executable.
-@Suite
+@Suite(.ownThread)
 struct OperatorCommandTests {
     func withImportedSample(_ body: (_ db: String) throws -> Void) throws {
         try withTemporaryDirectory { directory in

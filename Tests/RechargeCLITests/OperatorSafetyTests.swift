@@ -7,7 +7,7 @@ import Testing
 
 /// What an operator relies on besides the money: a batch reference means one batch, the audit trail names the
 /// real account, and the files holding card ids and keys are not open to other local users.
-@Suite
+@Suite(.ownThread)
 struct OperatorSafetyTests {
     func mode(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber)?.intValue ?? -1

@@ -1,13 +1,14 @@
 import Foundation
 import RechargeCore
 import RechargeEngine
+import TestSupport
 import Testing
 
 @testable import RechargeCLI
 
 /// The live progress display as a pure function of (snapshot, width): it fits the terminal, escapes the names the
 /// configuration chose, tells the slowest provider's ETA, and redraws over a frame drawn at another width.
-@Suite struct ProgressDisplayTests {
+@Suite(.ownThread) struct ProgressDisplayTests {
     /// Five accounts mid-run, with names long, wide (CJK, emoji) and hostile (an escape sequence, a bidi override).
     static let snapshot: RunProgress.Snapshot = {
         func account(_ name: String, total: Int, ok: Int, failed: Int = 0, rate: Double) -> RunProgress.Account {

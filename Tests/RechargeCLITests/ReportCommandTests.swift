@@ -6,7 +6,7 @@ import Testing
 @testable import RechargeStore
 
 /// `recharge report`: the reconciliation report from the built executable, in each format, to stdout or a file.
-@Suite
+@Suite(.ownThread)
 struct ReportCommandTests {
     func withImportedSample(_ body: (_ db: String, _ directory: URL) throws -> Void) throws {
         try withTemporaryDirectory { directory in

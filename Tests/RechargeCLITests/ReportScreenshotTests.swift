@@ -6,7 +6,7 @@ import Testing
 /// rendered page has the summary tables and the outcome chart; a screenshot is taken like the one in docs/report.md.
 /// At 1280 px (and 1024 px) the page must fit the window: no sideways scroll, no cell too narrow for its content.
 /// Fails where Chromium is not installed, saying how to install it (`.ci/run` installs it).
-@Suite(.serialized, .tags(.browser))
+@Suite(.serialized, .tags(.browser), .ownThread)
 struct ReportScreenshotTests {
     @Test(.timeLimit(.minutes(2)))
     func theDemoReportRendersItsSummaryAndChart() throws {

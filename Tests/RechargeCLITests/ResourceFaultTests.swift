@@ -5,7 +5,7 @@ import Testing
 
 /// The machine fails under the processor: each fault gives a clear error and an honest exit code, and nothing
 /// already recorded is lost.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct ResourceFaultTests {
     @Test func aCorruptedDatabaseIsReportedNotOverwritten() throws {
         try withTemporaryDirectory { directory in

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `recharge status`: counts per state and exact sums per currency, as text or JSON.
-@Suite
+@Suite(.ownThread)
 struct StatusCommandTests {
     static let sampleSums = ["BRL": "1105.90", "EUR": "385.50", "JPY": "10000", "MXN": "2450.50", "SGD": "415.80", "USD": "4911.20"]
 

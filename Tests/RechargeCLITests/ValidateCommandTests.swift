@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `recharge validate`: exit 0 and a `valid:` summary for a good file; every error with file, line and column otherwise.
-@Suite
+@Suite(.ownThread)
 struct ValidateCommandTests {
     static let totals = "totals BRL 1105.90, EUR 385.50, JPY 10000, MXN 2450.50, SGD 415.80, USD 4911.20"
 

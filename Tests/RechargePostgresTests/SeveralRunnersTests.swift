@@ -57,14 +57,15 @@ import Testing
         try await self.withBatch { store, batch in
             let paused = PostgresEngineStore(store, runner: "paused")
             let adopter = PostgresEngineStore(store, runner: "adopter")
-            _ = try await paused.acquireLease(leaseClaim("paused", ttl: 0.2), now: contractNow)
+            _ = try await paused.acquireLease(leaseClaim("paused"), now: contractNow)
             _ = try await adopter.acquireLease(leaseClaim("adopter"), now: contractNow)
             let claimed = try await paused.claimDue(account: "uqpay", batchID: nil, limit: 2, actor: "engine", now: contractNow)
             #expect(claimed.count == 2)
             // Live lease: nothing to adopt.
             #expect(try await adopter.adoptOrphans(account: "uqpay", now: contractNow).isEmpty)
 
-            // Adopted once the paused runner's lease has expired by the server's clock.
+            // The paused runner's last heartbeat gives it 0.2 s more; adopted once that has passed by the server's clock.
+            #expect(try await paused.renewLease(holder: "paused", ttl: 0.2, now: contractNow))
             try await waitUntil { try await adopter.adoptOrphans(account: "uqpay", now: contractNow).isEmpty == false }
             let lines = try await store.lines(batchID: batch.id).filter { Set(claimed.map(\.line.id)).contains($0.id) }
             #expect(lines.allSatisfy { $0.state == .processing })

@@ -9,7 +9,7 @@ import TestSupport
 /// Four eyes from the command line, against `recharge-sim`: with `approval.required`, an imported batch sends
 /// nothing — not from `recharge run`, not from `recharge run BATCH` — until a person other than its importer approves
 /// the exact content; the importer cannot approve it; a rejected batch never sends a line.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct FourEyesTests {
     /// The second person: `nobody`, through `setpriv` (the test needs root, as CI has).
     static let approver: UInt32 = 65_534

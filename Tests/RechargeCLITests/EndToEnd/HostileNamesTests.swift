@@ -6,7 +6,7 @@ import Testing
 /// references hold — a screen clear, a window-title OSC, a clipboard-writing OSC 52, a C1 CSI, a right-to-left
 /// override — nothing the processor prints carries it raw: import, status, run, the text report, validate and the
 /// inbox show it escaped.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct HostileNamesTests {
     static let hostile = "\u{1B}[2J\u{1B}]0;owned\u{07}\u{1B}]52;c;ZXZpbA==\u{07}\u{9B}31m\u{202E}vsc"
 

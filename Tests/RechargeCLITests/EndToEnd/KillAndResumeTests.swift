@@ -7,7 +7,7 @@ import Testing
 /// The product's promise, end to end: the built `recharge` runs a batch against `recharge-sim` with every fault
 /// on, is killed with SIGKILL at random moments, is run again until the batch is done — and the simulator's ledger
 /// then shows every SUCCESS line applied exactly once, no FAILED or CANCELLED line applied, and the same sums.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct KillAndResumeTests {
     @Test(.timeLimit(.minutes(2)))
     func killedRunsResumeAndApplyEveryLineExactlyOnce() throws {

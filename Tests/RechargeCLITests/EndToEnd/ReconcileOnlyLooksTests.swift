@@ -10,7 +10,7 @@ import TestSupport
 /// 24-hour replay window, where a same-key replay would be a new top-up — reconciling SUCCESS, FAILED and
 /// CANCELLED lines of every provider leaves the simulator's ledger exactly as it was, and not one request reaches
 /// a top-up endpoint.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct ReconcileOnlyLooksTests {
     @Test(.timeLimit(.minutes(2)))
     func reconcileTwentyFiveHoursLaterMovesNoMoney() throws {

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Three runner processes share one PostgreSQL database against the simulator with every fault on and provider
 /// limits: 10,000 lines, 20 SIGKILLs of random runners at random moments and one runner paused with SIGSTOP past its
 /// lease, then resumed. `scripts/chaos --store postgres` does the soak and checks the simulator's ledger card by card.
-@Suite(.serialized) struct SeveralRunnersChaosTests {
+@Suite(.serialized, .ownThread) struct SeveralRunnersChaosTests {
     @Test func threeRunnersOnOnePostgreSQLStayExactlyOnceUnderFaultsKillsAndAPause() throws {
         guard let url = ProcessInfo.processInfo.environment["RECHARGE_TEST_POSTGRES_URL"], !url.isEmpty else {
             Issue.record("RECHARGE_TEST_POSTGRES_URL is not set: run the tests with `bash scripts/test`, which starts PostgreSQL")

@@ -7,7 +7,7 @@ import Testing
 /// `recharge run` with one provider account that refuses every connection: once its breaker has been open for
 /// `timeouts.breakerGiveUpSeconds`, the run stops sending to it, says so, lets the other accounts finish and exits 12;
 /// the next run, with the provider back, sends the lines left PENDING, each exactly once.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct UnreachableProviderTests {
     @Test(.timeLimit(.minutes(3)))
     func aProviderDownPastTheGiveUpTimeLeavesItsLinesPendingForTheNextRun() throws {

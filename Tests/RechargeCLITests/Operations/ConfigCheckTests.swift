@@ -4,7 +4,7 @@ import Testing
 
 /// `recharge config check`: the effective configuration with secrets redacted, and exit 78 naming the key for
 /// every kind of problem.
-@Suite
+@Suite(.ownThread)
 struct ConfigCheckTests {
     static let secret = "s3cr3t-vcc-key-7Q9"
 

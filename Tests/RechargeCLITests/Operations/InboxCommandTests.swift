@@ -6,7 +6,7 @@ import Testing
 
 /// `recharge inbox DIR` against `recharge-sim`: complete new files are imported, run, reported and filed away;
 /// invalid ones are rejected with their errors beside them; a second pass changes nothing.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct InboxCommandTests {
     @Test(.timeLimit(.minutes(2)))
     func filesAreImportedRunReportedAndFiledAwayOnce() throws {

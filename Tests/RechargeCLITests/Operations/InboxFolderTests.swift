@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RechargeRuns
 
 /// The inbox's file rules without a run: which files count as arrived, and how outcomes fold into an exit code.
-@Suite struct InboxFolderTests {
+@Suite(.ownThread) struct InboxFolderTests {
     @Test(arguments: [("a.csv", false), ("a.csv.part", true), ("a.tmp", true), (".a.csv", true), ("a.partial", false)])
     func transferNamesAreSkipped(name: String, transient: Bool) {
         #expect(InboxFolder.isTransient(name) == transient)

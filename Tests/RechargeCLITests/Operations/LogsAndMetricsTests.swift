@@ -4,7 +4,7 @@ import Testing
 
 /// `--log-format json` writes nothing but JSON objects on standard error; `--metrics-file` leaves a Prometheus text
 /// file that parses line by line.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct LogsAndMetricsTests {
     @Test(.timeLimit(.minutes(2)))
     func jsonLogsAndAMetricsFile() throws {

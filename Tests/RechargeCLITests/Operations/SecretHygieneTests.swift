@@ -7,7 +7,7 @@ import Testing
 /// credentials (from environment variables and key files), with retries, in-doubt answers and refusals, none of
 /// them appears in the database (raw bytes, WAL included), the logs (verbose, text and JSON), the reports or the
 /// metrics file.
-@Suite(.serialized)
+@Suite(.serialized, .ownThread)
 struct SecretHygieneTests {
     static let vccKey = "HYGIENE-vcc-api-key-5b1f0e"
     static let uqpayKey = "HYGIENE-uqpay-api-key-7c2d9a"

@@ -8,7 +8,7 @@ import Testing
 /// chromium-driver is missing, saying how to install them (`.ci/run` does).
 ///
 /// `RECHARGE_UPDATE_SCREENSHOT=1 swift test --filter ConsoleBrowserTests` refreshes the pictures in docs/console.md.
-@Suite(.serialized, .tags(.browser))
+@Suite(.serialized, .tags(.browser), .ownThread)
 struct ConsoleBrowserTests {
     static let password = "correct horse battery staple"
 

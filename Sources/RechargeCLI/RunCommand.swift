@@ -36,10 +36,17 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try self.global.loadConfiguration()
         let metricsPath = self.execution.metricsPath(configuration)
         if let location = try self.global.postgresLocation() {
-            let code = try await SharedStoreCommands.run(
-                batch: self.batch, location: location, configuration: configuration, options: self.execution, logger: logger,
-                global: self.global)
-            if code != 0 { throw ExitCode(code) }
+            let ended: (code: Int32, rows: [StatusRow])
+            do {
+                ended = try await SharedStoreCommands.run(
+                    batch: self.batch, location: location, configuration: configuration, options: self.execution, logger: logger,
+                    global: self.global)
+            } catch let failure as RechargeFailure {
+                MetricsFile.record(to: metricsPath, command: "run", exitCode: failure.exitCode, started: started, rows: [])
+                throw failure
+            }
+            MetricsFile.record(to: metricsPath, command: "run", exitCode: ended.code, started: started, rows: ended.rows)
+            if ended.code != 0 { throw ExitCode(ended.code) }
             return
         }
         let database: RechargeDatabase

@@ -24,11 +24,15 @@ package struct PostgresStore: Sendable {
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStore(client: client, logger: logger, displayName: location.displayName)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
+            // The pool serves once its run() has started: wait for that, rather than lease a connection first.
+            let (started, starting) = AsyncStream.makeStream(of: Void.self)
             group.addTask {
+                starting.finish()
                 await client.run()
                 return nil
             }
             defer { group.cancelAll() }
+            for await _ in started {}
             if migrate {
                 try await store.migrate()
             } else if requireSchema {

@@ -1,20 +1,15 @@
 import ArgumentParser
 import Foundation
+import Prometheus
 import RechargeCore
 import RechargeEngine
+import RechargeReport
 import RechargeRuns
 import RechargeStore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The Prometheus text-format file written at the end of `recharge run` and `recharge inbox`, for node_exporter's
-/// textfile collector (or any scraper of files).
-///
-/// Money: Prometheus values are floats, so exact decimals cannot be exported as such. Sums are exported as whole
-/// minor units of their currency (cents for USD, yen for JPY, fils for BHD) with a `currency` label: exact up to
-/// 2^53 minor units. Divide by 10^exponent of the currency to show major units.
+/// textfile collector (or any scraper of files), rendered by the same swift-prometheus registry as the console's
+/// `/metrics` (``StoreMetrics``): the lines and sums of the batches the run touched, beside the run's own gauges.
 ///
 /// `recharge_last_success_timestamp_seconds` is the end of the last run that finished its work — exit 0, 10, 11, or
 /// for `inbox` 65 — and is carried over from the previous file when this run did not; alert on its age to catch a
@@ -29,8 +24,11 @@ struct MetricsFile {
     /// `recharge inbox` only: files processed and rejected in this pass.
     var files: [String: Int] = [:]
 
-    /// Exit codes that mean the run finished its work (some lines may still need an operator).
-    static let finishedCodes: Set<Int32> = [0, 10, 11, 65]
+    /// Whether `code` means the run finished its work (some lines may still need an operator): 0, 10, 11, and for
+    /// `inbox` 65 (a file was rejected, the others were done). A `run` that exits 65 did nothing.
+    static func finishedItsWork(_ code: Int32, command: String) -> Bool {
+        [0, 10, 11].contains(code) || (command == "inbox" && code == 65)
+    }
 
     /// The rows of `batchIDs` (each batch once).
     static func rows(batchIDs: [Int64], database: RechargeDatabase) -> [StatusRow] {
@@ -44,73 +42,41 @@ struct MetricsFile {
 
     /// The file's text; `previousSuccess` is the last success timestamp of the file being replaced, if any.
     func render(previousSuccess: Double?) -> String {
-        var out = ""
-        func family(_ name: String, _ help: String) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+        let metrics = StoreMetrics()
+        metrics.record(self.rows)
+        let registry = metrics.registry
+        for (outcome, count) in self.files {
+            registry.makeGauge(
+                name: "recharge_inbox_files", labels: [("outcome", outcome)], help: "Files the last inbox pass handled, by outcome."
+            ).set(Double(count))
         }
-        func sample(_ name: String, _ labels: [(String, String)], _ value: String) {
-            let rendered = labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
-            out += "\(name)\(rendered) \(value)\n"
+        registry.makeGauge(name: "recharge_run_duration_seconds", labels: [("command", self.command)], help: "How long the last run took.")
+            .set(self.duration.timeInterval)
+        registry.makeGauge(
+            name: "recharge_exit_code", labels: [("command", self.command)],
+            help:
+                "The exit code of the last run (0 done, 10 failed lines, 11 unknown lines, 12 unfinished, 14 awaiting approval, 65 rejected file, 74 I/O, 75 lease held, 78 configuration)."
+        ).set(Double(self.exitCode))
+        let finished = self.finishedAt.timeIntervalSince1970
+        registry.makeGauge(name: "recharge_last_run_timestamp_seconds", help: "When the last run ended, in Unix seconds.").set(finished)
+        if let success = Self.finishedItsWork(self.exitCode, command: self.command) ? finished : previousSuccess {
+            registry.makeGauge(
+                name: "recharge_last_success_timestamp_seconds",
+                help: "When the last run that finished its work (exit 0, 10, 11, or 65 for inbox) ended, in Unix seconds."
+            ).set(success)
         }
-        var counts: [String: [String: Int]] = [:]
-        var sums: [String: Int64] = [:]
-        for row in self.rows {
-            counts[row.account, default: [:]][row.state.rawValue, default: 0] += row.count
-            sums["\(row.account)\u{0}\(row.currency)\u{0}\(row.state.rawValue)", default: 0] += row.sumMinor
-        }
-        family("recharge_lines", "Lines of the batches the last run touched, by provider account and state.")
-        for account in counts.keys.sorted() {
-            for state in LineState.allCases {
-                sample("recharge_lines", [("account", account), ("state", state.rawValue)], String(counts[account]?[state.rawValue] ?? 0))
-            }
-        }
-        family(
-            "recharge_amount_minor_units",
-            "Sum of those lines' amounts in whole minor units of the currency (cents, yen…), by account, currency and state.")
-        for key in sums.keys.sorted() {
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            sample("recharge_amount_minor_units", [("account", parts[0]), ("currency", parts[1]), ("state", parts[2])], String(sums[key]!))
-        }
-        if !self.files.isEmpty {
-            family("recharge_inbox_files", "Files the last inbox pass handled, by outcome.")
-            for outcome in self.files.keys.sorted() { sample("recharge_inbox_files", [("outcome", outcome)], String(self.files[outcome]!)) }
-        }
-        let finished = Self.seconds(self.finishedAt)
-        family("recharge_run_duration_seconds", "How long the last run took.")
-        sample("recharge_run_duration_seconds", [("command", self.command)], Self.decimal(self.duration.timeInterval))
-        family(
-            "recharge_exit_code",
-            "The exit code of the last run (0 done, 10 failed lines, 11 unknown lines, 12 unfinished, 65 rejected file, 74 I/O, 75 lease held, 78 configuration)."
-        )
-        sample("recharge_exit_code", [("command", self.command)], String(self.exitCode))
-        family("recharge_last_run_timestamp_seconds", "When the last run ended, in Unix seconds.")
-        sample("recharge_last_run_timestamp_seconds", [], Self.decimal(finished))
-        let success = Self.finishedCodes.contains(self.exitCode) ? finished : previousSuccess
-        if let success {
-            family(
-                "recharge_last_success_timestamp_seconds",
-                "When the last run that finished its work (exit 0, 10, 11 or 65) ended, in Unix seconds.")
-            sample("recharge_last_success_timestamp_seconds", [], Self.decimal(success))
-        }
-        return out
+        return metrics.text()
     }
 
-    /// Writes the file atomically (a temporary file beside it, fsync, rename), carrying over the last success.
+    /// Writes the file atomically (a temporary file beside it, fsync, rename), readable by the collector, carrying
+    /// over the last success.
     /// - Throws: ``RechargeFailure`` (74) when it cannot be written.
     func write(to path: String) throws {
         let previous = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(Self.lastSuccess(in:))
-        let data = Data(self.render(previousSuccess: previous).utf8)
-        let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else {
-            throw RechargeFailure(
-                exitCode: RechargeExit.ioError, message: "cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == data.count, fsync(descriptor) == 0, close(descriptor) == 0, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw RechargeFailure(exitCode: RechargeExit.ioError, message: "cannot write \(path): \(reason)")
+        do {
+            try AtomicFile.write(self.render(previousSuccess: previous), to: path, permissions: 0o644)
+        } catch let error as ReportError {
+            throw RechargeFailure(exitCode: RechargeExit.ioError, message: error.message)
         }
     }
 
@@ -120,15 +86,6 @@ struct MetricsFile {
         }
         return nil
     }
-
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
-            of: "\n", with: "\\n")
-    }
-
-    static func seconds(_ date: Date) -> Double { date.timeIntervalSince1970 }
-
-    static func decimal(_ value: Double) -> String { String(format: "%.3f", value) }
 }
 
 extension MetricsFile {
@@ -138,8 +95,17 @@ extension MetricsFile {
         to path: String?, command: String, exitCode: Int32, started: ContinuousClock.Instant, batchIDs: [Int64],
         database: RechargeDatabase?, files: [String: Int] = [:]
     ) {
-        guard let path else { return }
+        guard path != nil else { return }
         let rows = database.map { Self.rows(batchIDs: batchIDs, database: $0) } ?? []
+        Self.record(to: path, command: command, exitCode: exitCode, started: started, rows: rows, files: files)
+    }
+
+    /// As above, with the status rows of the batches already read (a shared store's).
+    static func record(
+        to path: String?, command: String, exitCode: Int32, started: ContinuousClock.Instant, rows: [StatusRow],
+        files: [String: Int] = [:]
+    ) {
+        guard let path else { return }
         let metrics = MetricsFile(
             command: command, exitCode: exitCode, duration: ContinuousClock.now - started, finishedAt: Date(), rows: rows, files: files)
         do {

@@ -74,7 +74,7 @@ enum SharedStoreCommands {
     static func run(
         batch: String?, location: PostgresLocation, configuration: RechargeConfiguration, options: RunOptions, logger: Logger,
         global: GlobalOptions
-    ) async throws -> Int32 {
+    ) async throws -> (code: Int32, rows: [StatusRow]) {
         try await global.withPostgres(location) { store in
             var batchRecord: BatchRecord?
             if let batch {
@@ -107,7 +107,7 @@ enum SharedStoreCommands {
                 for batch in waiting { Output.err("not run: " + ApprovalText.awaiting(batch)) }
                 if code == 0 && !waiting.isEmpty { code = RechargeExit.awaitingApproval.rawValue }
             }
-            return code
+            return (code, batches.flatMap(\.1))
         }
     }
 

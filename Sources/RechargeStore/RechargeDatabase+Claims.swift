@@ -113,30 +113,34 @@ extension RechargeDatabase {
     static func claim(_ db: Database, _ claims: [LineClaim], target: LineState, actor: String, at: String) throws -> [ClaimedLine] {
         var claimed: [ClaimedLine] = []
         claimed.reserveCapacity(claims.count)
-        // Cached statements: this runs once per line of a batch.
-        let update = try db.cachedStatement(
-            sql: """
-                UPDATE line SET state = ?, idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
-                    first_sent_at = coalesce(first_sent_at, ?)
-                WHERE id = ? AND state = 'PENDING' AND generation = ? AND attempts = ?
-                """)
-        let insertAttempt = try db.cachedStatement(
-            sql: """
-                INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
-                VALUES (?, ?, ?, ?, 'recharge', ?, ?)
-                """)
+        // Cached statements, fetched once per transaction and bound directly: this runs once per line of a batch.
+        let update = DirectStatement(
+            try db.cachedStatement(
+                sql: """
+                    UPDATE line SET state = ?, idempotency_key = ?, attempts = ?, next_attempt_at = NULL, updated_at = ?,
+                        first_sent_at = coalesce(first_sent_at, ?)
+                    WHERE id = ? AND state = 'PENDING' AND generation = ? AND attempts = ?
+                    """))
+        let insertAttempt = DirectStatement(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO attempt (line_id, number, generation, idempotency_key, kind, started_at, evidence)
+                    VALUES (?, ?, ?, ?, 'recharge', ?, ?)
+                    """))
+        let insertEvent = DirectStatement(try db.cachedStatement(sql: Self.insertEventSQL))
         for claim in claims {
             var line = claim.line.line
             let key = claim.line.key
             let attemptNumber = line.attempts + 1
-            try update.execute(arguments: [
-                target.rawValue, key.hex, attemptNumber, at, at, line.id, line.generation, line.attempts,
-            ])
+            try update.run(
+                .text(target.rawValue), .text(key.hex), .integer(attemptNumber), .text(at), .text(at), .integer(line.id),
+                .integer(line.generation), .integer(line.attempts))
             guard db.changesCount == 1 else { continue }
-            try insertAttempt.execute(arguments: [line.id, attemptNumber, line.generation, key.hex, at, claim.evidence])
-            try Self.appendEvent(
-                db, lineID: line.id, batchID: line.batchID, at: at, actor: actor, kind: LineEvent.claim.description, from: .pending,
-                to: target, detail: "attempt \(attemptNumber), key \(key.hex)")
+            try insertAttempt.run(
+                .integer(line.id), .integer(attemptNumber), .integer(line.generation), .text(key.hex), .text(at), .text(claim.evidence))
+            try insertEvent.run(
+                .integer(line.batchID), .integer(line.id), .text(at), .text(actor), .text(LineEvent.claim.description),
+                .text(LineState.pending.rawValue), .text(target.rawValue), .text("attempt \(attemptNumber), key \(key.hex)"))
             // The record as the update left it, without reading it back.
             line.state = target
             line.idempotencyKey = key.hex
@@ -216,26 +220,8 @@ extension RechargeDatabase {
         return try self.recordOutcomes([record], now: now)[0].get()
     }
 
-    /// Appends a line's event when its batch is known (the engine's paths, which hold the line): no lookup.
-    static func appendEvent(
-        _ db: Database, lineID: Int64, batchID: Int64, at: String, actor: String, kind: String, from: LineState, to: LineState,
-        detail: String?
-    ) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [batchID, lineID, at, actor, kind, from.rawValue, to.rawValue, detail])
-    }
-
-    static func appendEvent(
-        _ db: Database, lineID: Int64, at: String, actor: String, kind: String, from: LineState, to: LineState, detail: String?
-    ) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail)
-                SELECT batch_id, id, ?, ?, ?, ?, ?, ? FROM line WHERE id = ?
-                """
-        ).execute(arguments: [at, actor, kind, from.rawValue, to.rawValue, detail, lineID])
-    }
+    /// A line's event when its batch is known (the engine's paths, which hold the line): no lookup.
+    static let insertEventSQL = """
+        INSERT INTO event (batch_id, line_id, at, actor, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
 }

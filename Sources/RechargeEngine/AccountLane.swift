@@ -16,8 +16,10 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     /// Requests in flight to this account.
     let slots: AsyncSemaphore
     let breaker: Mutex<CircuitBreaker<C.Instant>>
-    /// Lines claimed whose first send has not finished: the claim loop keeps this at most `maxInFlight`.
+    /// Lines handed to a send that has not finished (its outcome recorded).
     let queued = Atomic<Int>(0)
+    /// Lines handed to a send whose request has not been answered yet (or has not gone out): at most `maxInFlight`.
+    let sending = Atomic<Int>(0)
     /// Wakes the claim loop when a line finishes or capacity frees.
     let wake = WakeSignal()
     /// Triggered when the account is given up (its breaker stayed open for `ExecutionPolicy.breakerGiveUp`): like

@@ -86,6 +86,30 @@ extension Runner {
     /// Claims due lines as capacity frees and hands each to a child task that sends it.
     private func claimLoop(_ lane: AccountLane<C>, batchID: Int64?, group: inout DiscardingTaskGroup) async {
         let maxInFlight = max(1, lane.account.maxInFlight)
+        // Lines sent as soon as they are claimed (no card read) are claimed ahead: up to `maxInFlight` more are kept
+        // ready here and handed to a send as soon as a request is answered (while its outcome is still being recorded),
+        // so that no slot stands idle while a claim or an outcome commits. A ready line is PROCESSING without a send
+        // recorded; if the loop ends (a stop, the account given up) it is handed over all the same and its send
+        // records "not sent" (back to PENDING); a crash leaves it to be resolved by lookup like any line in flight.
+        let ahead = lane.rules.onePerCard || lane.rules.requiresEvidence ? 0 : maxInFlight
+        let claimWindow = maxInFlight + ahead
+        var ready: [ClaimedLine] = []
+        var nextReady = 0
+        func handOver(upTo limit: Int, group: inout DiscardingTaskGroup) {
+            while nextReady < ready.count && lane.sending.load(ordering: .acquiring) < limit {
+                let line = ready[nextReady]
+                nextReady += 1
+                lane.queued.add(1, ordering: .relaxed)
+                lane.sending.add(1, ordering: .relaxed)
+                self.progress.update(lane.name) { $0.inFlight += 1 }
+                group.addTask { await self.execute(lane, claimed: line, evidence: nil) }
+            }
+            if nextReady == ready.count {
+                ready.removeAll(keepingCapacity: true)
+                nextReady = 0
+            }
+        }
+        defer { handOver(upTo: .max, group: &group) }
         // Other runners' lines are looked at every half lease: one whose runner died is adopted soon after its lease
         // expires, even while this runner has work of its own.
         let adoptionEvery = self.policy.leaseTTL / 2
@@ -96,11 +120,13 @@ extension Runner {
                 nextAdoption = self.clock.now.advanced(by: adoptionEvery)
                 guard await self.adoptOrphans(lane, group: &group) else { return }
             }
-            let queued = lane.queued.load(ordering: .acquiring)
-            let capacity = maxInFlight - queued
-            // Claim in groups: with lines still in flight, wait until a quarter of the slots are free, so that one
+            handOver(upTo: maxInFlight, group: &group)
+            let waiting = ready.count - nextReady
+            let queued = lane.queued.load(ordering: .acquiring) + waiting
+            let capacity = claimWindow - queued
+            // Claim in groups: with lines still in flight, wait until a quarter of the window is free, so that one
             // claim transaction carries several lines instead of one per answer.
-            if capacity <= 0 || (queued > 0 && capacity < max(1, maxInFlight / 4)) {
+            if capacity <= 0 || (queued > 0 && capacity < max(1, claimWindow / 4)) {
                 await self.waitForChange(lane, until: nil)
                 continue
             }
@@ -120,11 +146,7 @@ extension Runner {
                     guard await self.waitForDueWork(lane, batchID: batchID, now: now) else { return }
                     continue
                 }
-                for line in claimed {
-                    lane.queued.add(1, ordering: .relaxed)
-                    self.progress.update(lane.name) { $0.inFlight += 1 }
-                    group.addTask { await self.execute(lane, claimed: line, evidence: nil) }
-                }
+                ready += claimed
                 continue
             }
             // Lines whose card is being read are still PENDING: ask for enough to find new ones past them. What the
@@ -162,6 +184,7 @@ extension Runner {
             }
             for line in fresh {
                 lane.queued.add(1, ordering: .relaxed)
+                lane.sending.add(1, ordering: .relaxed)
                 self.progress.update(lane.name) { $0.inFlight += 1 }
                 group.addTask { await self.prepareAndExecute(lane, due: line) }
             }
@@ -237,6 +260,7 @@ extension Runner {
             }
             if !handedOver {
                 lane.queued.add(-1, ordering: .releasing)
+                lane.sending.add(-1, ordering: .releasing)
                 self.progress.update(lane.name) { $0.inFlight -= 1 }
             }
             lane.wake.signal()

@@ -27,7 +27,17 @@ extension Runner {
     /// answer was in doubt.
     private func send(_ lane: AccountLane<C>, claimed: ClaimedLine) async -> InDoubtSend? {
         let line = claimed.line
+        // The claim loop hands the next line over as soon as this request is answered (or does not go out), before
+        // its outcome is recorded.
+        var answered = false
+        func markAnswered() {
+            guard !answered else { return }
+            answered = true
+            lane.sending.add(-1, ordering: .releasing)
+            lane.wake.signal()
+        }
         defer {
+            markAnswered()
             lane.queued.add(-1, ordering: .releasing)
             self.progress.update(lane.name) { $0.inFlight -= 1 }
             lane.wake.signal()
@@ -60,6 +70,7 @@ extension Runner {
         let sentAt = self.now()
         let outcome = await lane.client.recharge(request)
         self.release(lane)
+        markAnswered()
         let attempt = claimed.attemptNumber
         switch outcome {
         case .applied(let receipt):

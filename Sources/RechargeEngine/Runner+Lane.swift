@@ -86,12 +86,14 @@ extension Runner {
     /// Claims due lines as capacity frees and hands each to a child task that sends it.
     private func claimLoop(_ lane: AccountLane<C>, batchID: Int64?, group: inout DiscardingTaskGroup) async {
         let maxInFlight = max(1, lane.account.maxInFlight)
-        // Lines sent as soon as they are claimed (no card read) are claimed ahead: up to `maxInFlight` more are kept
-        // ready here and handed to a send as soon as a request is answered (while its outcome is still being recorded),
-        // so that no slot stands idle while a claim or an outcome commits. A ready line is PROCESSING without a send
-        // recorded; if the loop ends (a stop, the account given up) it is handed over all the same and its send
-        // records "not sent" (back to PENDING); a crash leaves it to be resolved by lookup like any line in flight.
-        let ahead = lane.rules.onePerCard || lane.rules.requiresEvidence ? 0 : maxInFlight
+        // Lines sent as soon as they are claimed (no card read) are claimed ahead: up to three times `maxInFlight` more
+        // are kept ready here and handed to a send as soon as a request is answered (while its outcome is still being
+        // recorded), so that no slot stands idle while a claim or an outcome commits, and a claim carries a quarter of
+        // the window (`maxInFlight` lines) in one transaction. A ready line is PROCESSING without a send recorded; if
+        // the loop ends (a stop, the account given up) it is handed over all the same and its send records "not sent"
+        // (back to PENDING); a crash leaves it to be resolved by lookup like any line in flight. Measured in
+        // docs/benchmarks.md: the engine's rate against the bare client's went from 64–72 % to 77–80 % this way.
+        let ahead = lane.rules.onePerCard || lane.rules.requiresEvidence ? 0 : maxInFlight * 3
         let claimWindow = maxInFlight + ahead
         var ready: [ClaimedLine] = []
         var nextReady = 0

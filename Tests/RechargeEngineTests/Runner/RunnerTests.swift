@@ -178,4 +178,33 @@ import Testing
         #expect(lines.contains { $0.state == .pending })
         #expect(try fixture.database.currentLease() == nil, "the lease is released at exit")
     }
+
+    /// Lines are claimed ahead of a free send slot; the slots still cap the requests in flight, and a stop sends
+    /// none of the lines waiting: each goes back to PENDING under its key with a "not sent" record.
+    @Test func linesClaimedAheadOfASlotAreNeverSentAfterAStop() async throws {
+        let fixture = try RunnerFixture(cards: (0..<200).map { "card-\($0)" })
+        defer { fixture.remove() }
+        var account = RunnerFixture.account
+        account.maxInFlight = 4
+        let provider = ScriptedProvider(database: fixture.database, latency: .milliseconds(20))
+        let counter = InFlightCounter()
+        let runner = fixture.runner(CountingProvider(inner: provider, counter: counter).provider, account: account)
+        async let result = runner.run(batchID: 1)
+        while provider.calls.count < 8 { await Task.yield() }
+        runner.stop.trigger()
+        #expect(try await result.ending == .interrupted)
+
+        #expect(counter.most <= 4)
+        let lines = try fixture.database.lines(batchID: 1)
+        #expect(lines.allSatisfy { $0.state == .success || $0.state == .pending })
+        let called = Set(provider.calls.map(\.cardID))
+        let claimedUnsent = lines.filter { $0.state == .pending && $0.attempts > 0 }
+        #expect(!claimedUnsent.isEmpty, "lines are claimed ahead of the send slots")
+        #expect(claimedUnsent.allSatisfy { !called.contains($0.cardID) })
+        for line in claimedUnsent.prefix(3) {
+            let last = try #require(try fixture.database.events(lineID: line.id).last)
+            #expect(last.toState == LineState.pending.rawValue)
+            #expect(last.detail?.contains("not-sent") == true, "\(last)")
+        }
+    }
 }

@@ -91,6 +91,22 @@ struct EngineBenchmark: AsyncParsableCommand {
             }
             out.append("(\(scenario.rawValue)) median: \(describe(runs[runs.count / 2]))")
             for run in runs { out.append("      run: \(describe(run))") }
+            // Each run's engine and ceiling share one invocation; the machine's speed can change between invocations,
+            // so the ratio is taken run by run and its median given apart from the median run's.
+            let ratios = runs.compactMap { run -> Double? in
+                guard let ceiling = Double(run["ceiling"] ?? ""), ceiling > 0, let lines = Double(run["lines"] ?? ""),
+                    let seconds = Double(run["seconds"] ?? ""), seconds > 0
+                else { return nil }
+                return 100 * lines / seconds / ceiling
+            }.sorted()
+            let cpus = runs.compactMap { Double($0["cpuPerLine"] ?? "") }.map { $0 * 1000 }.sorted()
+            if !ratios.isEmpty {
+                out.append(
+                    String(
+                        format: "(%@) engine / ceiling, run by run: %@; median %.0f %%; runner CPU per line median %.3f ms",
+                        scenario.rawValue as NSString, ratios.map { String(format: "%.0f %%", $0) }.joined(separator: ", ") as NSString,
+                        ratios[ratios.count / 2], cpus[cpus.count / 2]))
+            }
         }
         return out.joined(separator: "\n")
     }

@@ -26,8 +26,9 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     /// the run's stop, for this account only — nothing more is claimed or sent, lines waiting to be sent go back to
     /// PENDING unsent, requests already sent are answered and recorded.
     let halted = StopSignal()
-    /// Lines (and their cards) whose card is being read before their claim: still PENDING in the database, so
-    /// the claim loop must not take them, or another line of their card, again.
+    /// Lines whose card is being read before their claim (still PENDING in the database, so the claim loop must not
+    /// take them again), and the cards of those lines and of every line of this lane in flight (no second line of a
+    /// card is taken until its line is done).
     let preparing = Mutex<(lines: Set<Int64>, cards: Set<String>)>(([], []))
     /// Lines whose evidence could not be read, and how often, in this run.
     let evidenceMisses = Mutex<[Int64: Int]>([:])

@@ -301,13 +301,18 @@ extension Runner {
                 "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
                 metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
         }
-        guard !self.stop.isTriggered, !lane.halted.isTriggered,
-            let claimed = try? await self.storeCall({
-                try await self.store.claim([LineClaim(due, evidence: evidence?.text)], actor: "engine", now: self.now())
-            }),
-            let first = claimed.first
-        else { return }
-        handedOver = true
-        await self.execute(lane, claimed: first, evidence: evidence)
+        guard !self.stop.isTriggered, !lane.halted.isTriggered else { return }
+        switch await self.claimer.claim(LineClaim(due, evidence: evidence?.text)) {
+        case .success(let claimed?):
+            handedOver = true
+            // PROCESSING now, so the due-lines query no longer returns it: it need not be asked for past it. Its card
+            // stays taken until the line is done.
+            lane.preparing.withLock { _ = $0.lines.remove(line.id) }
+            await self.execute(lane, claimed: claimed, evidence: evidence)
+        case .success(nil):
+            return
+        case .failure(let error):
+            self.fail(error)
+        }
     }
 }

@@ -87,6 +87,8 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
     let global: AsyncSemaphore
     /// Outcomes are committed in groups: many answers, one transaction.
     let recorder: OutcomeRecorder
+    /// Lines claimed one by one after their card read are committed in groups too.
+    let claimer: ClaimCommitter
     /// Asked for by SIGINT/SIGTERM (or a lost lease, or a store failure): stop claiming and sending.
     package let stop = StopSignal()
     package let progress: RunProgress
@@ -112,6 +114,7 @@ package final class Runner<C: Clock>: Sendable where C.Duration == Duration {
         self.logger = logger
         self.global = AsyncSemaphore(permits: max(1, policy.globalMaxInFlight))
         self.recorder = OutcomeRecorder(store: store, now: now)
+        self.claimer = ClaimCommitter(store: store, now: now)
         self.progress = RunProgress(accounts: lanes.map(\.name), clock: clock)
     }
 

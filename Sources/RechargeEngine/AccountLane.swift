@@ -42,7 +42,7 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
         self.client = client
         self.lookup = client.lookup
         self.rules = client.executionRules
-        let limit = account.requestsPerSecond.map { RateLimit(requestsPerSecond: $0, burst: account.burst ?? max(1, Int($0))) }
+        let limit = RateLimit.schedule(of: account)
         if let sharedBudget, let limit {
             self.limiter = SharedRateLimiter(budget: sharedBudget, account: account.name, limit: limit, clock: clock)
         } else {
@@ -70,7 +70,7 @@ package final class LookupLane<C: Clock>: Sendable where C.Duration == Duration 
     package init(account: ProviderAccount, lookup: any ProviderLookup, clock: C) {
         self.account = account
         self.lookup = lookup
-        let limit = account.requestsPerSecond.map { RateLimit(requestsPerSecond: $0, burst: account.burst ?? max(1, Int($0))) }
+        let limit = RateLimit.schedule(of: account)
         self.limiter = RateLimiter(limit: limit, clock: clock)
         self.slots = AsyncSemaphore(permits: max(1, account.maxInFlight))
     }
@@ -87,5 +87,18 @@ extension LineRecord {
             account: account, cardID: self.cardID, amount: Money(minorUnits: self.amountMinor, currency: currency),
             reference: self.reference, remark: self.remark, payCoin: self.payCoin, payAccountNumber: self.payAccountNumber,
             onBehalfOf: self.onBehalfOf, key: key)
+    }
+}
+
+extension RateLimit {
+    /// The schedule the engine keeps for `account`: its rate, and its burst (by default one second's worth) less one
+    /// request held back. Requests leave on the limiter's schedule but reach the provider with a little jitter (the
+    /// network, the scheduler of a busy machine); a schedule that used the whole burst would let a provider that
+    /// counts arrivals see limit + burst + 1 in some second. Only the first second after an idle spell is affected.
+    package static func schedule(of account: ProviderAccount) -> RateLimit? {
+        account.requestsPerSecond.map { rate in
+            let burst = account.burst ?? max(1, Int(rate))
+            return RateLimit(requestsPerSecond: rate, burst: max(1, burst - 1))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import RechargeCore
 import Synchronization
 import TestSupport
 import Testing
@@ -60,6 +61,19 @@ private final class Acquirers: Sendable {
 }
 
 @Suite struct RateLimiterTests {
+    /// The engine holds one request of an account's burst back against arrival jitter, never going below one.
+    @Test(arguments: [(100.0, 10, 9), (100.0, nil, 99), (2.0, 1, 1), (0.5, nil, 1)] as [(Double, Int?, Int)])
+    func theScheduleKeepsOneRequestOfTheBurstInReserve(rate: Double, burst: Int?, scheduled: Int) throws {
+        var account = ProviderAccount(name: "acme", kind: .pagsmile, defaultPayAccountNumber: "PA-1")
+        account.requestsPerSecond = rate
+        account.burst = burst
+        let limit = try #require(RateLimit.schedule(of: account))
+        #expect(limit.burst == scheduled)
+        #expect(limit.requestsPerSecond == rate)
+        account.requestsPerSecond = nil
+        #expect(RateLimit.schedule(of: account) == nil)
+    }
+
     /// Burst 3 at 2/s: three at once, then one every 500 ms exactly, nobody a moment early.
     @Test(.timeLimit(.minutes(1))) func burstThenSteadyRate() async {
         let acquirers = Acquirers(limit: RateLimit(requestsPerSecond: 2, burst: 3))

@@ -32,7 +32,7 @@ extension PostgresEngineStore {
         var binds = PostgresBindings()
         try? binds.append(account)
         try? binds.append(Timestamp.string(now))
-        try? binds.append(onePerCard ? limit * 4 : limit)
+        try? binds.append(onePerCard ? limit * 2 : limit)
         if let batchID { try? binds.append(batchID) }
         return PostgresQuery(unsafeSQL: Self.dueLinesSQL(batch: batchID != nil, onePerCard: onePerCard, lock: lock), binds: binds)
     }

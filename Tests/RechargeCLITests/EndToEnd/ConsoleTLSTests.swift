@@ -19,31 +19,17 @@ struct ConsoleTLSTests {
             let key = directory.appendingPathComponent("console.key")
             try Self.makeCertificate(certificate: certificate, key: key, in: directory)
 
-            let simulator = try ChildProcess(
-                "recharge-sim", ["--port", "0", "--quiet", "--processor-config", directory.path], outputs: directory)
-            defer { simulator.terminate() }
-            let processorConfig = directory.appendingPathComponent("recharge.json")
-            #expect(Polling.until(atMost: 60) { (try? Data(contentsOf: processorConfig))?.isEmpty == false }, "\(simulator.stderr)")
-            var configuration = try #require(
-                try JSONSerialization.jsonObject(with: Data(contentsOf: processorConfig)) as? [String: Any])
-            configuration["console"] = ["tlsCertificate": certificate.path, "tlsPrivateKey": key.path]
-            let config = directory.appendingPathComponent("console.json")
-            try JSONSerialization.data(withJSONObject: configuration).write(to: config)
-            let common = ["--db", directory.appendingPathComponent("console.sqlite").path, "--config", config.path]
-            let added = try Recharge.run(
-                ["user", "add", "olga", "--role", "operator", "--password-stdin"] + common, environment: ["RECHARGE_BCRYPT_COST": "4"],
-                input: Self.password + "\n")
-            #expect(added.status == 0, "\(added)")
-
-            let server = try ChildProcess(
-                "recharge", ["serve", "--listen", "127.0.0.1:0", "--progress", "none"] + common, outputs: directory)
+            let processes = try ConsoleProcesses(in: directory) { configuration in
+                configuration["console"] = ["tlsCertificate": certificate.path, "tlsPrivateKey": key.path]
+            }
+            defer { processes.simulator.terminate() }
+            try processes.addUser("olga", role: "operator", password: Self.password)
+            let (server, console) = try processes.serve(in: directory)
             defer {
                 server.terminate()
                 server.wait(atMost: 20)
             }
-            let announced = try #require(server.line(containing: "recharge console at ", atMost: 60), "\(server.stderr)")
-            let console = String(try #require(announced.split(separator: " ").last)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            #expect(console.hasPrefix("https://127.0.0.1:"), "\(announced)")
+            #expect(console.hasPrefix("https://127.0.0.1:"), "\(console)")
 
             var trusting = TLSConfiguration.makeClientConfiguration()
             trusting.trustRoots = .file(certificate.path)

@@ -15,33 +15,19 @@ struct ConsoleBrowserTests {
     @Test(.timeLimit(.minutes(5)))
     func anOperatorUploadsAnApproverApprovesAndTheBatchRunsToItsReport() throws {
         try withTemporaryDirectory { directory in
-            let simulator = try ChildProcess(
-                "recharge-sim", ["--port", "0", "--quiet", "--auto-cards", "--processor-config", directory.path], outputs: directory)
-            defer { simulator.terminate() }
-            let configPath = directory.appendingPathComponent("recharge.json")
-            try waitForFile(configPath, from: simulator)
             // The simulator's configuration for the processor, with every batch needing one approval.
-            var configuration = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: configPath)) as? [String: Any])
-            configuration["approval"] = ["required": true]
-            let config = directory.appendingPathComponent("console.json")
-            try JSONSerialization.data(withJSONObject: configuration).write(to: config)
-            let db = directory.appendingPathComponent("console.sqlite").path
-            let common = ["--db", db, "--config", config.path]
-            for (name, role) in [("olga", "operator"), ("arne", "approver")] {
-                let added = try Recharge.run(
-                    ["user", "add", name, "--role", role, "--password-stdin"] + common, environment: ["RECHARGE_BCRYPT_COST": "4"],
-                    input: Self.password + "\n")
-                #expect(added.status == 0, "\(added)")
+            let processes = try ConsoleProcesses(in: directory, simulatorArguments: ["--auto-cards"]) { configuration in
+                configuration["approval"] = ["required": true]
             }
-
-            let server = try ChildProcess(
-                "recharge", ["serve", "--listen", "127.0.0.1:0", "--progress", "none"] + common, outputs: directory)
+            defer { processes.simulator.terminate() }
+            for (name, role) in [("olga", "operator"), ("arne", "approver")] {
+                try processes.addUser(name, role: role, password: Self.password)
+            }
+            let (server, console) = try processes.serve(in: directory)
             defer {
                 server.terminate()
                 server.wait(atMost: 20)
             }
-            let announced = try #require(server.line(containing: "recharge console at ", atMost: 60), "\(server.stderr)")
-            let console = String(try #require(announced.split(separator: " ").last)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
 
             let browser = try WebDriver(in: directory)
             let pictures = Screenshots(browser: browser)
@@ -174,10 +160,4 @@ struct Screenshots {
             try png.write(to: Recharge.packageRoot.appendingPathComponent("docs/images/\(name).png"))
         }
     }
-}
-
-/// Waits for the simulator to write the processor's configuration, at most a minute.
-private func waitForFile(_ url: URL, from process: ChildProcess) throws {
-    let written = Polling.until(atMost: 60) { (try? Data(contentsOf: url))?.isEmpty == false }
-    guard written else { throw WebDriver.Failure(description: "recharge-sim wrote no \(url.lastPathComponent): \(process.stderr)") }
 }

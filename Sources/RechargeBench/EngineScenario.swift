@@ -118,6 +118,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "HTTP connections to the simulator (default: the sum of the accounts' maxInFlight, as they share one host).")
     var connections: Int?
 
+    @Flag(help: "VCC and PayCertify accounts with readCardBeforeSend false: one request per line, no card read.")
+    var noCardRead = false
+
     @Option(help: "The seed of the batch's amounts and the simulator's faults.")
     var seed: UInt64 = 7
 
@@ -129,6 +132,7 @@ struct EngineOptions: ParsableArguments {
         arguments += ["--burst", "\(self.burst)", "--seed", "\(self.seed)"]
         if let accountBurst { arguments += ["--account-burst", "\(accountBurst)"] }
         if let connections { arguments += ["--connections", "\(connections)"] }
+        if self.noCardRead { arguments.append("--no-card-read") }
         return arguments
     }
 

@@ -34,7 +34,12 @@ struct EngineWorkbench {
         }
         let settings = self.scenario.account(self.options)
         var figures = try await SimulatorServer.withRunning(simulatorConfiguration, folder: self.folder, name: "simulator") { simulator in
-            let configuration = try EngineConfiguration.write(port: simulator.port, settings: settings, directory: self.folder)
+            var configuration = try EngineConfiguration.write(port: simulator.port, settings: settings, directory: self.folder)
+            if self.options.noCardRead {
+                for index in configuration.accounts.indices where [.vcc, .paycertify].contains(configuration.accounts[index].kind) {
+                    configuration.accounts[index].readCardBeforeSend = false
+                }
+            }
             var figures = try await self.execute(batch: batch, database: database, configuration: configuration, simulator: simulator)
             figures.stats = try await simulator.stats()
             figures.ledger = LedgerCheck(

@@ -63,6 +63,8 @@ struct ConfigurationSummary: Encodable {
         var requestsPerSecond: Double?
         var burst: Int?
         var maxInFlight: Int
+        /// Shown when the configuration sets it (VCC and PayCertify read the card unless told not to).
+        var readCardBeforeSend: Bool?
         var credentials: [String: String]
     }
 
@@ -101,7 +103,7 @@ struct ConfigurationSummary: Encodable {
             return Account(
                 name: account.name, kind: account.kind.rawValue, baseURL: account.baseURL, timeoutMilliseconds: account.timeoutMilliseconds,
                 requestsPerSecond: account.requestsPerSecond, burst: account.burst, maxInFlight: account.maxInFlight,
-                credentials: credentials)
+                readCardBeforeSend: account.readCardBeforeSend, credentials: credentials)
         }
         self.maximumFileBytes = configuration.maximumFileBytes
         self.retry = Retry(configuration.retry)

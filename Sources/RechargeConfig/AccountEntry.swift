@@ -8,7 +8,7 @@ import RechargeCore
 struct AccountEntry: Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, kind, baseURL, defaultPayCoin, defaultPayAccountNumber, credentials, timeoutMilliseconds, requestsPerSecond, burst
-        case maxInFlight
+        case maxInFlight, readCardBeforeSend
     }
 
     let account: ProviderAccount?
@@ -60,6 +60,17 @@ struct AccountEntry: Decodable {
                 account.requestsPerSecond = rate
             } else {
                 entry.problem(.requestsPerSecond, "must be a number above 0 and at most 100000")
+            }
+        }
+        if entry.has(.readCardBeforeSend) {
+            if let reads = try? entry.values.decode(Bool.self, forKey: .readCardBeforeSend) {
+                if profile.executionRules(for: account).readsCardBeforeSend {
+                    account.readCardBeforeSend = reads
+                } else {
+                    entry.problem(.readCardBeforeSend, "\(kind.rawValue) reads no card before a top-up; remove this key")
+                }
+            } else {
+                entry.problem(.readCardBeforeSend, "must be true or false")
             }
         }
         account.credentials = entry.part(CredentialsEntry.self, .credentials)?.sources ?? [:]

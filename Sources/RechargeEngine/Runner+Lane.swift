@@ -250,8 +250,8 @@ extension Runner {
         }
     }
 
-    /// Reads the card a line's adapter wants recorded, claims the line with it and sends it; a line whose
-    /// required evidence cannot be had now is deferred (nothing was sent), up to the policy's attempts.
+    /// Reads the card a line's adapter wants recorded (where the account reads one), claims the line with it and sends
+    /// it; a line whose required evidence cannot be had now is deferred (nothing was sent), up to the policy's attempts.
     private func prepareAndExecute(_ lane: AccountLane<C>, due: DueLine) async {
         let line = due.line
         var handedOver = false
@@ -268,9 +268,13 @@ extension Runner {
             lane.wake.signal()
         }
         // The key the claim records, so the adapter sees the request exactly as it will be sent.
-        guard let request = lane.request(for: line, key: due.key), await self.admit(lane, recharge: false) else { return }
-        let read = await lane.lookup.evidenceBeforeRecharge(request)
-        self.release(lane)
+        guard let request = lane.request(for: line, key: due.key) else { return }
+        var read = EvidenceRead.notNeeded
+        if lane.rules.readsCardBeforeSend {
+            guard await self.admit(lane, recharge: false) else { return }
+            read = await lane.lookup.evidenceBeforeRecharge(request)
+            self.release(lane)
+        }
         var retryAfter: Duration? = nil
         if case .unavailable(_, let wait?) = read {
             // A 429 on the card read pauses the account like one on a send.

@@ -76,6 +76,21 @@ import Testing
 
     static let account = #"{"name": "a", "kind": "vcc"}"#
 
+    /// VCC and PayCertify read the card before each top-up unless an account says otherwise; PayCertify then no longer
+    /// requires the snapshot (it has none to wait for).
+    @Test func theCardReadIsAnAccountsChoice() throws {
+        let configuration = try self.load(
+            #"{"accounts": [{"name": "v", "kind": "vcc", "readCardBeforeSend": false}, {"name": "p", "kind": "paycertify", "readCardBeforeSend": false}, {"name": "d", "kind": "vcc"}]}"#
+        )
+        let rules = configuration.accounts.map { ProviderProfiles.all[$0.kind]!.executionRules(for: $0) }
+        #expect(configuration.accounts.map(\.readCardBeforeSend) == [false, false, nil])
+        #expect(rules.map(\.readsCardBeforeSend) == [false, false, true])
+        #expect(rules.map(\.requiresEvidence) == [false, false, false])
+        #expect(rules.allSatisfy { $0.onePerCard })
+        let paycertify = try self.load(#"{"accounts": [{"name": "p", "kind": "paycertify"}]}"#).accounts[0]
+        #expect(ProviderProfiles.all[.paycertify]!.executionRules(for: paycertify).requiresEvidence)
+    }
+
     @Test func approvalIsReadExactlyAndAbsentMeansNone() throws {
         #expect(try self.load(#"{"accounts": [\#(Self.account)]}"#).approval == nil)
         let policy = try #require(
@@ -99,9 +114,17 @@ import Testing
         ),
         (
             #"{"accounts": [{"name": "a", "kind": "vcc", "apiKey": "secret"}]}"#, "accounts[0].apiKey",
-            "unknown key; expected one of: baseURL, burst, credentials, defaultPayAccountNumber, defaultPayCoin, kind, maxInFlight, name, requestsPerSecond, timeoutMilliseconds"
+            "unknown key; expected one of: baseURL, burst, credentials, defaultPayAccountNumber, defaultPayCoin, kind, maxInFlight, name, readCardBeforeSend, requestsPerSecond, timeoutMilliseconds"
         ),
         (#"{"accounts": [\#(account), {"name": "a", "kind": "uqpay"}]}"#, "accounts[1].name", "account 'a' is configured twice"),
+        (
+            #"{"accounts": [{"name": "u", "kind": "uqpay", "readCardBeforeSend": false}]}"#, "accounts[0].readCardBeforeSend",
+            "uqpay reads no card before a top-up; remove this key"
+        ),
+        (
+            #"{"accounts": [{"name": "v", "kind": "vcc", "readCardBeforeSend": "no"}]}"#, "accounts[0].readCardBeforeSend",
+            "must be true or false"
+        ),
         (
             #"{"accounts": [{"name": "a", "kind": "stripe"}]}"#, "accounts[0].kind",
             "required, one of: vcc, hypercard, pagsmile, uqpay, paycertify"

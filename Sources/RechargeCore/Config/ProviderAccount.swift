@@ -20,6 +20,10 @@ public struct ProviderAccount: Hashable, Sendable {
     public var burst: Int?
     /// At most this many requests to the account at once.
     public var maxInFlight = 16
+    /// VCC and PayCertify: whether the card is read before each top-up (`nil`: yes, the provider's default). The read
+    /// is the evidence a lost answer is resolved by (VCC's fallback, PayCertify's only way); without it a top-up whose
+    /// answer is lost and cannot be looked up ends UNKNOWN, and each line needs one request instead of two.
+    public var readCardBeforeSend: Bool?
 
     public init(
         name: String, kind: ProviderKind, baseURL: String? = nil, defaultPayCoin: String? = nil,

@@ -152,6 +152,9 @@ public struct ExecutionRules: Hashable, Sendable {
     /// Send only with evidence recorded before sending (``ProviderLookup/evidenceBeforeRecharge(_:)``): without
     /// it an in-doubt send cannot be resolved at all. When the evidence cannot be had, the line waits.
     public var requiresEvidence: Bool
+    /// Read the card (``ProviderLookup/evidenceBeforeRecharge(_:)``) before each send; by default where a card takes
+    /// one line at a time or evidence is required. An account can turn it off (`readCardBeforeSend`).
+    public var readsCardBeforeSend: Bool
     /// Ask for the status of an in-doubt send no sooner than this after sending: where "not found" is read as
     /// "not applied", the request must no longer be able to arrive at the provider.
     public var statusDelayAfterSend: Duration
@@ -166,11 +169,12 @@ public struct ExecutionRules: Hashable, Sendable {
     public var oneSessionPerAccount: Bool
 
     public init(
-        onePerCard: Bool = false, requiresEvidence: Bool = false, statusDelayAfterSend: Duration = .zero, replayWindow: Duration? = nil,
-        oneSessionPerAccount: Bool = false
+        onePerCard: Bool = false, requiresEvidence: Bool = false, readsCardBeforeSend: Bool? = nil, statusDelayAfterSend: Duration = .zero,
+        replayWindow: Duration? = nil, oneSessionPerAccount: Bool = false
     ) {
         self.onePerCard = onePerCard
         self.requiresEvidence = requiresEvidence
+        self.readsCardBeforeSend = readsCardBeforeSend ?? (onePerCard || requiresEvidence)
         self.statusDelayAfterSend = statusDelayAfterSend
         self.replayWindow = replayWindow
         self.oneSessionPerAccount = oneSessionPerAccount

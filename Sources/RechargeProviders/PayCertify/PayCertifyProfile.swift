@@ -35,9 +35,13 @@ public struct PayCertifyProfile: AdapterProfile {
     public var extras: [ProviderExtra] { [] }
 
     /// One reload per card in flight and a snapshot before each (the only way to resolve a lost answer), and no
-    /// comparison before the time-out has passed since sending.
+    /// comparison before the time-out has passed since sending. An account that turns the snapshot off
+    /// (`readCardBeforeSend: false`) sends without one: a reload whose answer is lost then ends UNKNOWN.
     public func executionRules(for account: ProviderAccount) -> ExecutionRules {
-        ExecutionRules(onePerCard: true, requiresEvidence: true, statusDelayAfterSend: .milliseconds(account.timeoutMilliseconds))
+        let reads = account.readCardBeforeSend ?? true
+        return ExecutionRules(
+            onePerCard: true, requiresEvidence: reads, readsCardBeforeSend: reads,
+            statusDelayAfterSend: .milliseconds(account.timeoutMilliseconds))
     }
 
     public var defaultBaseURL: String? { "https://vcard-api.paycertify.com/api" }

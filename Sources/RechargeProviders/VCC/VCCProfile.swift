@@ -37,10 +37,14 @@ public struct VCCProfile: AdapterProfile {
 
     public var extras: [ProviderExtra] { [] }
 
-    /// One charge per card in flight (the balance comparison needs it), and no status query before the time-out
-    /// has passed since sending: an operation VCC has not recorded yet must not be read as never applied.
+    /// One charge per card in flight (the balance comparison needs it), the card read before each charge unless the
+    /// account turns it off (the operation query by `request_id` comes first; the balance is its fallback), and no
+    /// status query before the time-out has passed since sending: an operation VCC has not recorded yet must not be
+    /// read as never applied.
     public func executionRules(for account: ProviderAccount) -> ExecutionRules {
-        ExecutionRules(onePerCard: true, requiresEvidence: false, statusDelayAfterSend: .milliseconds(account.timeoutMilliseconds))
+        ExecutionRules(
+            onePerCard: true, requiresEvidence: false, readsCardBeforeSend: account.readCardBeforeSend ?? true,
+            statusDelayAfterSend: .milliseconds(account.timeoutMilliseconds))
     }
 
     public var defaultBaseURL: String? { nil }

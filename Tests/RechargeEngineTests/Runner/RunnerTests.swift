@@ -137,6 +137,23 @@ import Testing
         #expect(try fixture.database.lines(batchID: 1).allSatisfy { $0.state == .success })
     }
 
+    /// An account that does not read the card (`readCardBeforeSend: false`) sends one request per line, still one
+    /// top-up per card at a time, and records no evidence.
+    @Test func anAccountWithoutTheCardReadSendsOneRequestPerLineStillOnePerCard() async throws {
+        let cards = (0..<30).map { "card-\($0 % 3)" }
+        let fixture = try RunnerFixture(cards: cards)
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(
+            rules: ExecutionRules(onePerCard: true, requiresEvidence: false, readsCardBeforeSend: false), database: fixture.database,
+            latency: .milliseconds(2))
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.state.withLock { $0.mostInFlightPerCard } == 1)
+        #expect(provider.calls.map(\.kind) == Array(repeating: "recharge", count: 30))
+        #expect(try fixture.database.lines(batchID: 1).allSatisfy { $0.state == .success })
+        #expect(try fixture.database.inFlightLines().isEmpty)
+    }
+
     @Test func theInFlightLimitOfAnAccountHolds() async throws {
         let fixture = try RunnerFixture(cards: (0..<60).map { "card-\($0)" })
         defer { fixture.remove() }

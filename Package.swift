@@ -51,11 +51,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Process-wide SQLite settings that only C can make (sqlite3_config is variadic).
+        .target(name: "CSQLiteSettings", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The SQLite store: schema, migrations, import, guarded transitions, status queries.
         .target(
             name: "RechargeStore",
             dependencies: [
                 "RechargeCore",
+                "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

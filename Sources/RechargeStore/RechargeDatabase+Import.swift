@@ -80,7 +80,7 @@ extension RechargeDatabase {
 
         let insert = try LineInserter(db: db, batchID: batchID, updatedAt: importedAt)
         let result = try reader.readPipelined(request) { lines in
-            for line in lines { try insert.insert(line) }
+            try insert.insert(lines)
         }
         guard result.isValid else { return .rejected(result) }
 
@@ -150,95 +150,5 @@ extension RechargeDatabase {
         }
         let batch = try BatchRecord.fetchOne(db, sql: "SELECT * FROM batch WHERE id = ?", arguments: [batchID])!
         return .imported(batch, result)
-    }
-}
-
-/// Inserts lines through one prepared statement bound with SQLite's C API: the bulk path of an import.
-///
-/// A line's text fields are copied into one buffer that lives as long as the inserter and bound with
-/// `SQLITE_STATIC`, so SQLite neither allocates nor copies per field; the buffer is only rewritten after
-/// `sqlite3_step` has finished with the previous line (and `sqlite3_reset` has let go of its pointers).
-private final class LineInserter {
-    let statement: Statement
-    let batchID: Int64
-    let updatedAt: String
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-
-    init(db: Database, batchID: Int64, updatedAt: String) throws {
-        self.statement = try db.makeStatement(
-            sql: """
-                INSERT INTO line (batch_id, line_number, reference, account, card_id, amount_minor, currency, remark,
-                    pay_coin, pay_account_num, on_behalf_of, updated_at, item_number)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        self.batchID = batchID
-        self.updatedAt = updatedAt
-        self.capacity = 4_096
-        self.buffer = .allocate(capacity: self.capacity)
-    }
-
-    deinit {
-        // The statement outlives this body; it must not keep pointers into the freed buffer.
-        sqlite3_clear_bindings(self.statement.sqliteStatement)
-        self.buffer.deallocate()
-    }
-
-    func insert(_ line: BatchLine) throws {
-        let handle = self.statement.sqliteStatement
-        sqlite3_reset(handle)
-        let needed =
-            line.reference.utf8.count + line.account.utf8.count + line.cardID.utf8.count + line.amount.currency.code.utf8.count
-            + self.updatedAt.utf8.count
-            + (line.remark?.utf8.count ?? 0) + (line.payCoin?.utf8.count ?? 0) + (line.payAccountNumber?.utf8.count ?? 0)
-            + (line.onBehalfOf?.utf8.count ?? 0)
-        if needed > self.capacity {
-            self.buffer.deallocate()
-            self.capacity = max(needed, self.capacity * 2)
-            self.buffer = .allocate(capacity: self.capacity)
-        }
-        var offset = 0
-        self.bind(handle, 3, line.reference, at: &offset)
-        self.bind(handle, 4, line.account, at: &offset)
-        self.bind(handle, 5, line.cardID, at: &offset)
-        self.bind(handle, 7, line.amount.currency.code, at: &offset)
-        self.bind(handle, 8, line.remark, at: &offset)
-        self.bind(handle, 9, line.payCoin, at: &offset)
-        self.bind(handle, 10, line.payAccountNumber, at: &offset)
-        self.bind(handle, 11, line.onBehalfOf, at: &offset)
-        self.bind(handle, 12, self.updatedAt, at: &offset)
-        sqlite3_bind_int64(handle, 1, self.batchID)
-        sqlite3_bind_int64(handle, 2, Int64(line.lineNumber))
-        sqlite3_bind_int64(handle, 6, line.amount.minorUnits)
-        if let position = line.position {
-            sqlite3_bind_int64(handle, 13, Int64(position))
-        } else {
-            sqlite3_bind_null(handle, 13)
-        }
-        let code = sqlite3_step(handle)
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(handle)))
-            sqlite3_reset(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "line \(line.lineNumber): \(message)")
-        }
-    }
-
-    /// Copies `text`'s UTF-8 bytes into the buffer at `offset` and binds them to parameter `index` (NULL for nil).
-    private func bind(_ handle: OpaquePointer, _ index: Int32, _ text: String?, at offset: inout Int) {
-        guard var text else {
-            sqlite3_bind_null(handle, index)
-            return
-        }
-        // An empty text still gets a real pointer (into the buffer): SQLite reads a null pointer as NULL.
-        let start = self.buffer + offset
-        let count = text.withUTF8 { bytes in
-            if let base = bytes.baseAddress { start.update(from: base, count: bytes.count) }
-            return bytes.count
-        }
-        offset += count
-        start.withMemoryRebound(to: CChar.self, capacity: max(count, 1)) {
-            // nil is SQLITE_STATIC: the bytes stay put until the next line's reset.
-            _ = sqlite3_bind_text(handle, index, $0, Int32(count), nil)
-        }
     }
 }

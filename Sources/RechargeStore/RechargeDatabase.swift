@@ -1,3 +1,4 @@
+import CSQLiteSettings
 import Foundation
 import GRDB
 import RechargeCore
@@ -15,6 +16,7 @@ package struct RechargeDatabase: Sendable {
 
     /// Opens (and, unless `mustExist`, creates) the database at `path` and brings its schema up to date.
     package init(path: String, mustExist: Bool = false) throws(StoreError) {
+        Self.processSettings
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists {
             guard !mustExist else {
@@ -41,6 +43,15 @@ package struct RechargeDatabase: Sendable {
             throw StoreError(.databaseUnavailable, "cannot open the database \(path): \(Self.describe(error))")
         }
     }
+
+    /// SQLite's process-wide settings, made once before the process opens its first connection.
+    ///
+    /// Memory statistics are off: with them on, each of SQLite's allocations and frees takes one process-wide mutex,
+    /// several per inserted line, and nothing here reads the statistics. If a connection was opened before (a library
+    /// user's own), SQLite refuses the change and keeps its defaults, which are only slower.
+    private static let processSettings: Void = {
+        _ = recharge_sqlite_disable_memory_statistics()
+    }()
 
     /// Takes group and other permissions off the database file and its WAL and shared-memory files.
     ///
@@ -80,7 +91,8 @@ package struct RechargeDatabase: Sendable {
 
     /// An empty in-memory database, for tests.
     package static func inMemory() throws -> RechargeDatabase {
-        try RechargeDatabase(writer: DatabaseQueue())
+        Self.processSettings
+        return try RechargeDatabase(writer: DatabaseQueue())
     }
 
     static func describe(_ error: any Error) -> String {

@@ -48,6 +48,23 @@ import Testing
         #expect(PayCertifyJSON.parse(Array(text.utf8)) == nil)
     }
 
+    /// Strings with and without escapes read the same way, and a raw control character or a missing quote is refused.
+    @Test func parserReadsStringsWithAndWithoutEscapes() {
+        let text = #"["", "act_1", "café 😀", "a\"b", "tab\there", "x\u00e9y\ud83d\ude00", "end\\"]"#
+        #expect(
+            PayCertifyJSON.parse(Array(text.utf8))
+                == .array([
+                    .string(""), .string("act_1"), .string("café 😀"), .string("a\"b"), .string("tab\there"), .string("xéy😀"),
+                    .string("end\\"),
+                ]))
+        #expect(PayCertifyJSON.parse(Array("[\"a\u{01}b\"]".utf8)) == nil)
+        #expect(PayCertifyJSON.parse(Array("[\"a\\\"]".utf8)) == nil)
+        #expect(PayCertifyJSON.parse(Array("\"open".utf8)) == nil)
+        #expect(PayCertifyJSON.parse([0x22, 0x61, 0xFF, 0x62, 0x22]) == .string("a\u{FFFD}b"))
+        #expect(PayCertifyJSON.parse(Array("[true,false,null]".utf8)) == .array([.bool(true), .bool(false), .null]))
+        #expect(PayCertifyJSON.parse(Array("[tru]".utf8)) == nil)
+    }
+
     @Test func parserReadsNumbersAsText() {
         #expect(
             PayCertifyJSON.parse(Array("[0.1, -2, 3e5, 99999999.99, true, null]".utf8))

@@ -48,14 +48,19 @@ enum PayCertifyJSON: Equatable {
         }
 
         mutating func skipSpace() {
-            while self.index < self.bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(self.bytes[self.index]) { self.index += 1 }
+            while self.index < self.bytes.count {
+                switch self.bytes[self.index] {
+                case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
+                default: return
+                }
+            }
         }
 
-        mutating func literal(_ text: String) -> Bool {
-            let expected = Array(text.utf8)
-            guard self.index + expected.count <= self.bytes.count, Array(self.bytes[self.index..<self.index + expected.count]) == expected
-            else { return false }
-            self.index += expected.count
+        mutating func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard self.index + count <= self.bytes.count else { return false }
+            for offset in 0..<count where self.bytes[self.index + offset] != text.utf8Start[offset] { return false }
+            self.index += count
             return true
         }
 
@@ -148,6 +153,20 @@ enum PayCertifyJSON: Equatable {
         mutating func string() -> String? {
             guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\"") else { return nil }
             self.index += 1
+            // Most strings (ids, types, dates) have no escape: they are taken in one piece, as the loop below would
+            // take them (invalid UTF-8 becomes U+FFFD either way).
+            var end = self.index
+            scan: while end < self.bytes.count {
+                switch self.bytes[end] {
+                case UInt8(ascii: "\""):
+                    let text = String(decoding: self.bytes[self.index..<end], as: UTF8.self)
+                    self.index = end + 1
+                    return text
+                case UInt8(ascii: "\\"): break scan
+                case 0x00..<0x20: return nil
+                default: end += 1
+                }
+            }
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []
             func flush() {

@@ -58,14 +58,20 @@ extension RechargeDatabase {
         arguments += [onePerCard ? limit * 2 : limit]
         // Cached: one of four texts, run on every claim.
         let statement = try db.cachedStatement(sql: sql)
-        var lines = try Row.fetchAll(statement, arguments: arguments).map { row in
-            DueLine(line: try LineRecord(columns: row), batchUID: row[LineRecord.selectionCount])
+        // Stepped row by row: a card's second due line is skipped before its row is decoded, and stepping stops once
+        // `limit` lines are kept.
+        var lines: [DueLine] = []
+        lines.reserveCapacity(limit)
+        var seen: Set<String> = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while lines.count < limit, let row = try rows.next() {
+            if onePerCard {
+                let cardID: String = row[5]
+                guard seen.insert(cardID).inserted else { continue }
+            }
+            lines.append(DueLine(line: try LineRecord(columns: row), batchUID: row[LineRecord.selectionCount]))
         }
-        if onePerCard {
-            var seen: Set<String> = []
-            lines = lines.filter { seen.insert($0.cardID).inserted }
-        }
-        return Array(lines.prefix(limit))
+        return lines
     }
 
     /// Claims lines by id: each still PENDING is claimed as a due line is claimed;

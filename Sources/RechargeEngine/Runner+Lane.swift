@@ -284,12 +284,16 @@ extension Runner {
         }
         let evidence = read.evidence
         if evidence == nil && read != .notNeeded && lane.rules.requiresEvidence {
-            _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) }
+            // A read answered "wait" (429 with a Retry-After) is the provider pacing this client, not a card it cannot
+            // read: the line waits with the account and the read does not count toward sending without a snapshot.
+            // Otherwise, under a provider's limit, lines would lose the snapshot that resolves a lost answer.
+            let throttled = retryAfter != nil
+            if !throttled { _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) } }
             let misses = lane.evidenceMisses.withLock { misses -> Int in
-                misses[line.id, default: 0] += 1
-                return misses[line.id]!
+                if !throttled { misses[line.id, default: 0] += 1 }
+                return misses[line.id, default: 0]
             }
-            if misses < self.policy.evidenceAttempts {
+            if throttled || misses < self.policy.evidenceAttempts {
                 let until = self.now().addingTimeInterval(max(self.policy.evidenceRetryDelay, retryAfter ?? .zero).timeInterval)
                 self.logger.info(
                     "card could not be read before sending; line deferred",

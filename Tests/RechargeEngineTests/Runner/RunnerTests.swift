@@ -137,6 +137,40 @@ import Testing
         #expect(try fixture.database.lines(batchID: 1).allSatisfy { $0.state == .success })
     }
 
+    /// A card read answered 429 is the provider asking to wait: the line waits, and however often that happens it is
+    /// never sent without its snapshot, so a lost answer can still be resolved by comparing the card with it.
+    @Test func aThrottledCardReadNeverCountsTowardSendingWithoutASnapshot() async throws {
+        let fixture = try RunnerFixture(cards: ["busy"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
+        var policy = RunnerFixture.fastPolicy
+        policy.evidenceRetryDelay = .milliseconds(2)
+        let throttled = EvidenceRead.unavailable(reason: "http:429", retryAfter: .milliseconds(2))
+        provider.scriptCardReads("busy", Array(repeating: throttled, count: policy.evidenceAttempts + 2))
+        provider.script("busy", recharges: [.inDoubt], statuses: [.applied(ProviderReceipt(providerReference: "R-1"))])
+        _ = try await fixture.runner(provider, policy: policy).run(batchID: 1)
+
+        #expect(provider.calls.map(\.kind) == Array(repeating: "evidence", count: policy.evidenceAttempts + 3) + ["recharge", "status"])
+        #expect(provider.state.withLock { $0.statusEvidence } == [ResolutionEvidence(text: "{\"card\":\"busy\"}")])
+        #expect(try fixture.line("busy")?.state == .success)
+    }
+
+    /// A card that cannot be read (not a 429) `evidenceAttempts` times running is sent without a snapshot, as
+    /// documented: the line is not held back for ever, and a lost answer would end UNKNOWN.
+    @Test func aCardThatCannotBeReadIsSentWithoutASnapshotAfterTheAttempts() async throws {
+        let fixture = try RunnerFixture(cards: ["unreadable"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
+        var policy = RunnerFixture.fastPolicy
+        policy.evidenceRetryDelay = .milliseconds(2)
+        let failed = EvidenceRead.unavailable(reason: "http:503", retryAfter: nil)
+        provider.scriptCardReads("unreadable", Array(repeating: failed, count: policy.evidenceAttempts))
+        _ = try await fixture.runner(provider, policy: policy).run(batchID: 1)
+
+        #expect(provider.calls.map(\.kind) == Array(repeating: "evidence", count: policy.evidenceAttempts) + ["recharge"])
+        #expect(try fixture.line("unreadable")?.state == .success)
+    }
+
     /// An account that does not read the card (`readCardBeforeSend: false`) sends one request per line, still one
     /// top-up per card at a time, and records no evidence.
     @Test func anAccountWithoutTheCardReadSendsOneRequestPerLineStillOnePerCard() async throws {

@@ -43,6 +43,10 @@ final class ScriptedProvider: ProviderClient {
         var applied: [String] = []
         /// The provider reference each status query was given.
         var statusReferences: [String?] = []
+        /// The evidence each status query was given (what the claim recorded before the send).
+        var statusEvidence: [ResolutionEvidence?] = []
+        /// Answers for the successive card reads of a card (then a snapshot).
+        var evidenceReads: [String: [EvidenceRead]] = [:]
     }
 
     let rules: ExecutionRules
@@ -67,6 +71,11 @@ final class ScriptedProvider: ProviderClient {
         }
     }
 
+    /// Answers for the successive card reads of `card` before its sends (then a snapshot is read).
+    func scriptCardReads(_ card: String, _ reads: [EvidenceRead]) {
+        self.state.withLock { $0.evidenceReads[card] = reads }
+    }
+
     var calls: [Call] { self.state.withLock { $0.calls } }
     var applied: [String] { self.state.withLock { $0.applied } }
 
@@ -77,14 +86,20 @@ final class ScriptedProvider: ProviderClient {
         let provider: ScriptedProvider
 
         func evidenceBeforeRecharge(_ request: RechargeRequest) async -> EvidenceRead {
-            self.provider.state.withLock { $0.calls.append(Call(kind: "evidence", cardID: request.cardID, key: request.key.hex)) }
-            return .recorded(ResolutionEvidence(text: "{\"card\":\"\(request.cardID)\"}"))
+            let scripted = self.provider.state.withLock { state -> EvidenceRead? in
+                state.calls.append(Call(kind: "evidence", cardID: request.cardID, key: request.key.hex))
+                guard let next = state.evidenceReads[request.cardID]?.first else { return nil }
+                state.evidenceReads[request.cardID]!.removeFirst()
+                return next
+            }
+            return scripted ?? .recorded(ResolutionEvidence(text: "{\"card\":\"\(request.cardID)\"}"))
         }
 
         func status(_ request: RechargeRequest, recorded: RecordedSend) async -> StatusOutcome {
             self.provider.state.withLock { state -> StatusOutcome in
                 state.calls.append(Call(kind: "status", cardID: request.cardID, key: request.key.hex))
                 state.statusReferences.append(recorded.providerReference)
+                state.statusEvidence.append(recorded.evidence)
                 guard let next = state.statuses[request.cardID]?.first else { return .cannotTell(reason: "no script") }
                 state.statuses[request.cardID]!.removeFirst()
                 return next

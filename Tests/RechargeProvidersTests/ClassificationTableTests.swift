@@ -77,3 +77,32 @@ import Testing
         }
     }
 }
+
+/// `Retry-After` in each form RFC 9110 allows, and the lenient decimal one clients accept.
+@Suite struct RetryAfterTests {
+    static func answer(_ headers: [(String, String)]) -> HTTPExchange {
+        .response(status: 429, headers: headers, body: [])
+    }
+
+    @Test func delaySecondsAndDecimalSeconds() {
+        #expect(retryAfter(Self.answer([("Retry-After", "3")])) == .seconds(3))
+        #expect(retryAfter(Self.answer([("retry-after", " 0 ")])) == .seconds(0))
+        #expect(retryAfter(Self.answer([("Retry-After", "1.5")])) == .milliseconds(1_500))
+        #expect(retryAfter(Self.answer([("Retry-After", ".25")])) == .milliseconds(250))
+        #expect(retryAfter(Self.answer([("Retry-After", "2.0004")])) == .milliseconds(2_000))
+    }
+
+    /// A date is measured from the answer's own `Date`, not this machine's clock.
+    @Test func anHTTPDateIsTakenRelativeToTheAnswersDate() {
+        let headers = [("Date", "Sun, 06 Dec 2026 21:00:00 GMT"), ("Retry-After", "Sun, 06 Dec 2026 21:00:07 GMT")]
+        #expect(retryAfter(Self.answer(headers)) == .seconds(7))
+        let past = [("Date", "Sun, 06 Dec 2026 21:00:00 GMT"), ("Retry-After", "Sun, 06 Dec 2026 20:59:00 GMT")]
+        #expect(retryAfter(Self.answer(past)) == .seconds(0))
+        #expect(retryAfter(Self.answer([("Retry-After", "Sun, 06 Dec 2026 21:00:07 GMT")])) == nil, "no Date to measure from")
+    }
+
+    @Test(arguments: ["", "-1", "soon", "1.", "1.2.3", "1e3", "Sunday, 06-Dec-26 21:00:07 GMT"])
+    func anythingElseIsNoDelay(_ text: String) {
+        #expect(retryAfter(Self.answer([("Date", "Sun, 06 Dec 2026 21:00:00 GMT"), ("Retry-After", text)])) == nil)
+    }
+}

@@ -109,10 +109,35 @@ public struct ClassificationTable: Sendable {
     }
 }
 
-/// Reads `Retry-After` in seconds (the form these providers use); `nil` when absent or not a number.
+/// Reads `Retry-After` (RFC 9110 §10.2.3): delay-seconds, the form these providers use, or an HTTP-date, taken
+/// relative to the answer's own `Date` header so that neither clock's error enters the delay (no `Date`: `nil`, and
+/// the engine's default pause applies). Decimal seconds (`1.5`), which clients such as the UQPay SDK accept, are read to
+/// the millisecond. `nil` when absent or unreadable; a date in the past is no wait.
 func retryAfter(_ exchange: HTTPExchange) -> Duration? {
-    guard let text = exchange.header("retry-after"), let seconds = Int(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
-        return nil
+    guard let text = exchange.header("retry-after")?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+    if let seconds = Int(text) { return seconds >= 0 ? .seconds(seconds) : nil }
+    if let milliseconds = decimalMilliseconds(text) { return .milliseconds(milliseconds) }
+    guard let until = HTTPDate.parse(text), let sent = exchange.header("date").flatMap(HTTPDate.parse) else { return nil }
+    return .seconds(max(0, Int(until.timeIntervalSince(sent).rounded(.up))))
+}
+
+/// `"1.5"` as 1,500 ms (digits beyond the millisecond dropped); `nil` unless digits, one dot, digits.
+private func decimalMilliseconds(_ text: String) -> Int? {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[1].isEmpty, parts.allSatisfy({ $0.allSatisfy { $0 >= "0" && $0 <= "9" } }),
+        parts[0].count <= 9, let whole = Int(parts[0].isEmpty ? "0" : parts[0])
+    else { return nil }
+    let fraction = Int(String(parts[1].prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0))!
+    return whole * 1_000 + fraction
+}
+
+/// RFC 9110's preferred date format (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), the one a server must send.
+enum HTTPDate {
+    static func parse(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text)
     }
-    return .seconds(seconds)
 }

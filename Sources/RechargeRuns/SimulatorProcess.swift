@@ -44,7 +44,8 @@ package final class SimulatorProcess: Sendable {
     package init(executable: URL, arguments: [String], logPath: String) throws {
         let process = Process()
         process.executableURL = executable
-        process.arguments = arguments
+        // The simulator ends itself if this process is killed outright (SIGKILL leaves no time to stop it).
+        process.arguments = arguments + ["--exit-with-parent", String(getpid())]
         process.standardInput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -28,6 +28,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     var processorConfig: String?
     @Option(name: .customLong("processor-timeout-ms"), help: "The accounts' time-out in that configuration, in milliseconds.")
     var processorTimeout: Int?
+    @Option(
+        name: .customLong("exit-with-parent"),
+        help: ArgumentHelp(
+            "Exit when process PID, the one that started this simulator, is gone (even killed with SIGKILL).", valueName: "pid"))
+    var exitWithParent: Int32?
 
     func run() async throws {
         var configuration = try self.config.map { try SimulatorConfiguration.load(path: $0) } ?? SimulatorConfiguration()
@@ -49,9 +54,27 @@ struct SimulatorCommand: AsyncParsableCommand {
                 }
             }
             // The one line on standard output: scripts read the port from it (and know the configuration is written).
-            FileHandle.standardOutput.write(Data("recharge-sim listening on http://\(host):\(port)\n".utf8))
+            do {
+                try FileHandle.standardOutput.write(contentsOf: Data("recharge-sim listening on http://\(host):\(port)\n".utf8))
+            } catch {
+                // Whoever started the simulator stopped reading (it was killed): nobody can learn the port.
+                logger.critical("standard output is closed (\(error)); nobody can learn the port, exiting")
+                Foundation.exit(74)
+            }
         }
+        if let parent = self.exitWithParent { Self.exit(whenGone: parent, logger: logger) }
         let group = ServiceGroup(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// Polls the parent twice a second and exits once this process is no longer its child: a starter killed with
+    /// SIGKILL (no chance to stop its simulator) leaves no simulator holding a port. The simulator keeps nothing on
+    /// disk, so exiting at once loses nothing.
+    private static func exit(whenGone parent: Int32, logger: Logger) {
+        Thread.detachNewThread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
+            logger.notice("the process that started the simulator (pid \(parent)) is gone; exiting")
+            Foundation.exit(0)
+        }
     }
 }

@@ -12,6 +12,8 @@ extension Runner {
         if lane.rules.oneSessionPerAccount {
             guard await self.awaitAccount(lane, batchID: batchID) else { return }
         }
+        // After the account is held: a login elsewhere would end another runner's session.
+        await lane.client.prepare()
         guard let inFlight = try? await self.storeCall({ try await self.store.inFlightLines(account: lane.name) }) else { return }
         if !inFlight.isEmpty {
             self.logger.info("resolving lines left in flight", metadata: ["account": "\(lane.name)", "lines": "\(inFlight.count)"])

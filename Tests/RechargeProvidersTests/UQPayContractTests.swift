@@ -27,6 +27,20 @@ import Testing
         }
     }
 
+    /// `prepare()` logs in before the first top-up, which then goes out alone; a second `prepare()` reuses the token.
+    @Test(.timeLimit(.minutes(1))) func prepareLogsInBeforeTheFirstTopUp() async throws {
+        try await SimulatorFixture.with { fixture in
+            let client = try self.client(fixture)
+            await client.prepare()
+            #expect(fixture.simulator.stats["uqpay"]?.requests == 1, "the token request")
+            #expect(fixture.simulator.stats["uqpay"]?.topUpRequests ?? 0 == 0)
+            await client.prepare()
+            _ = await client.recharge(fixture.request(.uqpay, amount: "10.00"))
+            #expect(fixture.simulator.stats["uqpay"]?.requests == 2, "no second login")
+            #expect(fixture.ledger.count == 1)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1))) func aReplayUnderTheSameKeyAppliesNothing() async throws {
         try await SimulatorFixture.with { fixture in
             let client = try self.client(fixture)

@@ -132,6 +132,11 @@ public protocol ProviderClient: Sendable {
 
     /// What the engine must respect for this provider's resolution to be sound.
     var executionRules: ExecutionRules { get }
+
+    /// Work done once before the account's first request of a run (UQPay logs in), so that waiting for it does not
+    /// hold back requests the rate limiter has already let through, which would then leave together, over the
+    /// provider's limit. A failure is left for the first request to meet and report.
+    func prepare() async
 }
 
 /// What an adapter recorded before sending, kept with the attempt: an opaque, adapter-defined text (JSON).
@@ -184,4 +189,7 @@ public struct ExecutionRules: Hashable, Sendable {
 extension ProviderClient {
     /// Providers that deduplicate by key need none of the restrictions.
     public var executionRules: ExecutionRules { ExecutionRules() }
+
+    /// Most providers need nothing before their first request.
+    public func prepare() async {}
 }

@@ -52,6 +52,11 @@ public struct UQPayClient: ProviderClient {
             tokens: self.tokens)
     }
 
+    /// Logs in before the run's first request: the token request's wait would otherwise bunch the first sends.
+    public func prepare() async {
+        _ = try? await self.tokens.current()
+    }
+
     /// The adapter from resolved credential values, decoded by ``UQPayProfile``.
     ///
     /// - Throws: ``ConfigurationError`` naming the base URL or the credential that is missing.

@@ -137,6 +137,18 @@ import Testing
         #expect(try fixture.database.lines(batchID: 1).allSatisfy { $0.state == .success })
     }
 
+    /// The adapter is prepared (UQPay logs in) once per account and run, before the account's first request.
+    @Test func theAdapterIsPreparedOnceBeforeTheFirstRequest() async throws {
+        let fixture = try RunnerFixture(cards: (0..<20).map { "card-\($0)" })
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(database: fixture.database)
+        _ = try await fixture.runner(provider).run(batchID: 1)
+
+        #expect(provider.state.withLock { $0.prepared } == 1)
+        #expect(provider.state.withLock { $0.sentBeforePrepared } == false)
+        #expect(provider.calls.count == 20)
+    }
+
     /// A card read answered 429 is the provider asking to wait: the line waits, and however often that happens it is
     /// never sent without its snapshot, so a lost answer can still be resolved by comparing the card with it.
     @Test func aThrottledCardReadNeverCountsTowardSendingWithoutASnapshot() async throws {

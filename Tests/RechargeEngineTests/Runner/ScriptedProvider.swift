@@ -47,6 +47,13 @@ final class ScriptedProvider: ProviderClient {
         var statusEvidence: [ResolutionEvidence?] = []
         /// Answers for the successive card reads of a card (then a snapshot).
         var evidenceReads: [String: [EvidenceRead]] = [:]
+        /// How often ``prepare()`` was called, and whether a recharge left before it.
+        var prepared = 0
+        var sentBeforePrepared = false
+    }
+
+    func prepare() async {
+        self.state.withLock { $0.prepared += 1 }
     }
 
     let rules: ExecutionRules
@@ -111,6 +118,7 @@ final class ScriptedProvider: ProviderClient {
         let line = try? self.database.lines(batchID: 1).first { $0.cardID == request.cardID && $0.state == .processing }
         let answer = self.state.withLock { state -> Answer in
             state.calls.append(Call(kind: "recharge", cardID: request.cardID, key: request.key.hex))
+            if state.prepared == 0 { state.sentBeforePrepared = true }
             state.recordedAtSend.append((line?.state.rawValue, line?.idempotencyKey))
             state.inFlight[request.cardID, default: 0] += 1
             state.mostInFlightPerCard = max(state.mostInFlightPerCard, state.inFlight[request.cardID]!)

@@ -42,8 +42,9 @@ extension PostgresEngineStore {
         var seen: Set<String> = []
         var lines: [DueLine] = []
         for row in rows {
+            // A card's second due line is skipped on its card id (column 5), before the row is decoded.
+            if onePerCard, !seen.insert(try row.value(5, as: String.self)).inserted { continue }
             let line = try LineRecord(postgres: row)
-            if onePerCard && !seen.insert(line.cardID).inserted { continue }
             let turn: Int64? = onePerCard ? try row.value(uid + 1) : nil
             lines.append(DueLine(line: line, batchUID: try row.value(uid), cardTurn: turn))
             if lines.count == limit { break }

@@ -285,6 +285,11 @@ extension Runner {
             await lane.limiter.pause(until: self.clock.now.advanced(by: wait))
         }
         let evidence = read.evidence
+        if evidence != nil {
+            // The misses count failed reads in a row: a line read once is owed the full count again if it comes back
+            // (a send not applied, retried later).
+            _ = lane.evidenceMisses.withLock { $0.removeValue(forKey: line.id) }
+        }
         if evidence == nil && read != .notNeeded && lane.rules.requiresEvidence {
             // A read answered "wait" (429 with a Retry-After) is the provider pacing this client, not a card it cannot
             // read: the line waits with the account and the read does not count toward sending without a snapshot.
@@ -307,6 +312,7 @@ extension Runner {
                 }
                 return
             }
+            _ = lane.evidenceMisses.withLock { $0.removeValue(forKey: line.id) }
             self.logger.warning(
                 "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
                 metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])

@@ -183,6 +183,26 @@ import Testing
         #expect(try fixture.line("unreadable")?.state == .success)
     }
 
+    /// Failed card reads count in a row: a line whose card was read, sent and not applied starts its next attempt
+    /// with the full count of tries again, rather than being sent without a snapshot after one more failed read.
+    @Test func cardReadMissesCountOnlyInARow() async throws {
+        let fixture = try RunnerFixture(cards: ["flaky-read"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
+        var policy = RunnerFixture.fastPolicy
+        policy.evidenceRetryDelay = .milliseconds(2)
+        let failed = EvidenceRead.unavailable(reason: "http:503", retryAfter: nil)
+        let snapshot = EvidenceRead.recorded(ResolutionEvidence(text: "{\"card\":\"flaky-read\"}"))
+        let misses = policy.evidenceAttempts - 1
+        provider.scriptCardReads("flaky-read", Array(repeating: failed, count: misses) + [snapshot, failed])
+        provider.script("flaky-read", recharges: [.notApplied, .applied])
+        _ = try await fixture.runner(provider, policy: policy).run(batchID: 1)
+
+        let reads = { (count: Int) in Array(repeating: "evidence", count: count) }
+        #expect(provider.calls.map(\.kind) == reads(misses + 1) + ["recharge"] + reads(2) + ["recharge"])
+        #expect(try fixture.line("flaky-read")?.state == .success)
+    }
+
     /// An account that does not read the card (`readCardBeforeSend: false`) sends one request per line, still one
     /// top-up per card at a time, and records no evidence.
     @Test func anAccountWithoutTheCardReadSendsOneRequestPerLineStillOnePerCard() async throws {

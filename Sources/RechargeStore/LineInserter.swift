@@ -7,7 +7,7 @@ import RechargeCore
 ///
 /// Lines go in `rowsPerStatement` at a time through one multi-row `INSERT`, so SQLite opens and closes the table's
 /// and its indexes' cursors once per group rather than once per line; the lines left over at the end of a chunk
-/// go in one by one. A group that fails is rolled back by SQLite as a whole (the statement, not the import's
+/// go in one by one. A group a constraint refuses is rolled back by SQLite as a whole (the statement, not the import's
 /// transaction) and its lines are inserted again one by one, so the error names the line that caused it.
 ///
 /// Text fields are copied into one buffer that lives as long as the inserter and bound with `SQLITE_STATIC`, so
@@ -56,8 +56,12 @@ final class LineInserter {
             let end = start + Self.rowsPerStatement
             do {
                 try self.step(self.group, lines[start..<end])
-            } catch {
-                // SQLite undid the whole statement; one by one, the line at fault is found and named.
+            } catch let error as DatabaseError {
+                // A constraint refused a line: SQLite undid that one statement and the import's transaction goes on, so
+                // the lines are inserted one by one to find and name the line at fault. Any other error (a full disk, an
+                // I/O error) may have ended the transaction itself, and is reported as it is.
+                let handle = sqlite3_db_handle(self.group.sqliteStatement)
+                guard error.resultCode == .SQLITE_CONSTRAINT, sqlite3_get_autocommit(handle) == 0 else { throw error }
                 for index in start..<end { try self.step(self.single, lines[index...index]) }
                 throw error
             }

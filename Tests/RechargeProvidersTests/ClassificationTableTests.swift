@@ -101,7 +101,23 @@ import Testing
         #expect(retryAfter(Self.answer([("Retry-After", "Sun, 06 Dec 2026 21:00:07 GMT")])) == nil, "no Date to measure from")
     }
 
-    @Test(arguments: ["", "-1", "soon", "1.", "1.2.3", "1e3", "Sunday, 06-Dec-26 21:00:07 GMT"])
+    /// The two obsolete date forms RFC 9110 still asks recipients to accept.
+    @Test func theObsoleteDateFormsAreReadToo() {
+        let rfc850 = [("Date", "Sunday, 06-Dec-26 21:00:00 GMT"), ("Retry-After", "Sunday, 06-Dec-26 21:00:09 GMT")]
+        #expect(retryAfter(Self.answer(rfc850)) == .seconds(9))
+        let asctime = [("Date", "Sun Dec  6 21:00:00 2026"), ("Retry-After", "Sun Dec  6 21:00:04 2026")]
+        #expect(retryAfter(Self.answer(asctime)) == .seconds(4))
+    }
+
+    /// However long a provider asks for, the account waits at most an hour before asking again.
+    @Test func aWaitIsAtMostAnHour() {
+        #expect(retryAfter(Self.answer([("Retry-After", "99999999999999999999999")])) == .seconds(3_600))
+        #expect(retryAfter(Self.answer([("Retry-After", "7200")])) == .seconds(3_600))
+        let far = [("Date", "Sun, 06 Dec 2026 21:00:00 GMT"), ("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")]
+        #expect(retryAfter(Self.answer(far)) == .seconds(3_600))
+    }
+
+    @Test(arguments: ["", "-1", "soon", "1.", ".", "1.2.3", "1e3", "1.5\u{301}", "\u{FF11}", "+3", "3 s"])
     func anythingElseIsNoDelay(_ text: String) {
         #expect(retryAfter(Self.answer([("Date", "Sun, 06 Dec 2026 21:00:00 GMT"), ("Retry-After", text)])) == nil)
     }

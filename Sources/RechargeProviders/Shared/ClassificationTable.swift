@@ -112,32 +112,75 @@ public struct ClassificationTable: Sendable {
 /// Reads `Retry-After` (RFC 9110 §10.2.3): delay-seconds, the form these providers use, or an HTTP-date, taken
 /// relative to the answer's own `Date` header so that neither clock's error enters the delay (no `Date`: `nil`, and
 /// the engine's default pause applies). Decimal seconds (`1.5`), which clients such as the UQPay SDK accept, are read to
-/// the millisecond. `nil` when absent or unreadable; a date in the past is no wait.
+/// the millisecond. `nil` when absent or unreadable; a date in the past is no wait; a wait is at most an hour (a
+/// provider still refusing then answers 429 again, and the account waits again).
 func retryAfter(_ exchange: HTTPExchange) -> Duration? {
     guard let text = exchange.header("retry-after")?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-    if let seconds = Int(text) { return seconds >= 0 ? .seconds(seconds) : nil }
-    if let milliseconds = decimalMilliseconds(text) { return .milliseconds(milliseconds) }
-    guard let until = HTTPDate.parse(text), let sent = exchange.header("date").flatMap(HTTPDate.parse) else { return nil }
-    return .seconds(max(0, Int(until.timeIntervalSince(sent).rounded(.up))))
+    let wait: Duration
+    if let milliseconds = decimalMilliseconds(text) {
+        wait = .milliseconds(milliseconds)
+    } else if let until = HTTPDate.parse(text), let sent = exchange.header("date").flatMap(HTTPDate.parse) {
+        wait = .seconds(max(0, min(Int64(until.timeIntervalSince(sent).rounded(.up)), 86_400)))
+    } else {
+        return nil
+    }
+    return min(wait, maximumRetryAfter)
 }
 
-/// `"1.5"` as 1,500 ms (digits beyond the millisecond dropped); `nil` unless digits, one dot, digits.
-private func decimalMilliseconds(_ text: String) -> Int? {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 2, !parts[1].isEmpty, parts.allSatisfy({ $0.allSatisfy { $0 >= "0" && $0 <= "9" } }),
-        parts[0].count <= 9, let whole = Int(parts[0].isEmpty ? "0" : parts[0])
-    else { return nil }
-    let fraction = Int(String(parts[1].prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0))!
+/// The longest wait a `Retry-After` can ask for.
+let maximumRetryAfter: Duration = .seconds(3_600)
+
+/// `"3"` as 3,000 ms, `"1.5"` as 1,500 ms (digits beyond the millisecond dropped); `nil` unless ASCII digits with at
+/// most one dot between or before them.
+private func decimalMilliseconds(_ text: String) -> Int64? {
+    var whole: Int64 = 0
+    var fraction: Int64 = 0
+    var fractionDigits = 0
+    var digits = 0
+    var seenDot = false
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "."):
+            guard !seenDot else { return nil }
+            seenDot = true
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            digits += 1
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            if seenDot {
+                if fractionDigits < 3 {
+                    fraction = fraction * 10 + digit
+                    fractionDigits += 1
+                }
+            } else {
+                // More than a day is capped anyway; stop before overflowing.
+                whole = min(whole * 10 + digit, 86_400)
+            }
+        default: return nil
+        }
+    }
+    // "1." and "." are not numbers; ".5" is read as half a second.
+    guard digits > 0, !(seenDot && text.utf8.last == UInt8(ascii: ".")) else { return nil }
+    while fractionDigits < 3 {
+        fraction *= 10
+        fractionDigits += 1
+    }
     return whole * 1_000 + fraction
 }
 
-/// RFC 9110's preferred date format (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), the one a server must send.
+/// HTTP dates (RFC 9110 §5.6.7): IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the one a server must send, and the
+/// two obsolete forms a recipient must still accept, RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime
+/// (`Sun Nov  6 08:49:37 1994`).
 enum HTTPDate {
     static func parse(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text)
+        for format in ["EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy"] {
+            formatter.dateFormat = format
+            // Two-digit years of RFC 850 are taken within the 50 years around now, as RFC 9110 asks.
+            formatter.twoDigitStartDate = Date(timeIntervalSinceNow: -50 * 365 * 86_400)
+            if let date = formatter.date(from: text.replacingOccurrences(of: "  ", with: " ")) { return date }
+        }
+        return nil
     }
 }

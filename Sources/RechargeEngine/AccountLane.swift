@@ -31,7 +31,7 @@ package final class AccountLane<C: Clock>: Sendable where C.Duration == Duration
     /// card is taken until its line is done).
     let preparing = Mutex<(lines: Set<Int64>, cards: Set<String>)>(([], []))
     /// Lines whose evidence could not be read, and how often, in this run.
-    let evidenceMisses = Mutex<[Int64: Int]>([:])
+    let evidenceMisses = Mutex<[Int64: EvidenceMisses]>([:])
 
     /// - Parameter sharedBudget: The store's budget shared by every runner, for an account with a rate limit; `nil` keeps
     ///   the budget in this process (one runner per database).
@@ -101,4 +101,10 @@ extension RateLimit {
             return RateLimit(requestsPerSecond: rate, burst: max(1, burst - 1))
         }
     }
+}
+
+/// A line's card reads in a row that gave no snapshot: failed (or unreadable) ones, and ones answered 429.
+struct EvidenceMisses {
+    var failed = 0
+    var throttled = 0
 }

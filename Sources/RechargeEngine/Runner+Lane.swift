@@ -278,11 +278,16 @@ extension Runner {
             self.release(lane)
         }
         var retryAfter: Duration? = nil
-        if case .unavailable(_, let wait?) = read {
+        var throttled = false
+        if case .throttled(let wait) = read {
             // A 429 on the card read pauses the account like one on a send.
-            retryAfter = wait
+            throttled = true
+            let pause = wait ?? self.policy.throttlePause
+            retryAfter = pause
             self.progress.update(lane.name) { $0.throttled += 1 }
-            await lane.limiter.pause(until: self.clock.now.advanced(by: wait))
+            await lane.limiter.pause(until: self.clock.now.advanced(by: pause))
+        } else if case .unavailable(_, let wait?) = read {
+            retryAfter = wait
         }
         let evidence = read.evidence
         if evidence != nil {
@@ -291,16 +296,19 @@ extension Runner {
             _ = lane.evidenceMisses.withLock { $0.removeValue(forKey: line.id) }
         }
         if evidence == nil && read != .notNeeded && lane.rules.requiresEvidence {
-            // A read answered "wait" (429 with a Retry-After) is the provider pacing this client, not a card it cannot
-            // read: the line waits with the account and the read does not count toward sending without a snapshot.
+            // A 429 is the provider pacing this client, not a card it cannot read: the line waits with the account, and
+            // the read counts toward sending without a snapshot only after as many 429s in a row as a send may take
+            // (`retry.maximumAttempts`), so that a provider throttling for ever cannot hold the line back for ever.
             // Otherwise, under a provider's limit, lines would lose the snapshot that resolves a lost answer.
-            let throttled = retryAfter != nil
             if !throttled { _ = lane.breaker.withLock { $0.recordFailure(at: self.clock.now) } }
-            let misses = lane.evidenceMisses.withLock { misses -> Int in
-                if !throttled { misses[line.id, default: 0] += 1 }
-                return misses[line.id, default: 0]
+            let misses = lane.evidenceMisses.withLock { misses -> EvidenceMisses in
+                var count = misses[line.id, default: EvidenceMisses()]
+                if throttled { count.throttled += 1 } else { count.failed += 1 }
+                misses[line.id] = count
+                return count
             }
-            if throttled || misses < self.policy.evidenceAttempts {
+            let counted = misses.failed + max(0, misses.throttled - (self.policy.retry.maximumAttempts - 1))
+            if counted < self.policy.evidenceAttempts {
                 let until = self.now().addingTimeInterval(max(self.policy.evidenceRetryDelay, retryAfter ?? .zero).timeInterval)
                 self.logger.info(
                     "card could not be read before sending; line deferred",
@@ -314,7 +322,7 @@ extension Runner {
             }
             _ = lane.evidenceMisses.withLock { $0.removeValue(forKey: line.id) }
             self.logger.warning(
-                "card could not be read before sending, \(misses) times; sending without a snapshot (a lost answer would end UNKNOWN)",
+                "card could not be read before sending (\(misses.failed) failed, \(misses.throttled) answered 429); sending without a snapshot (a lost answer would end UNKNOWN)",
                 metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])
         }
         guard !self.stop.isTriggered, !lane.halted.isTriggered else { return }

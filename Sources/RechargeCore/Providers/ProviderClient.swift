@@ -99,7 +99,9 @@ public enum EvidenceRead: Hashable, Sendable {
     /// The provider needs no evidence (it keeps a record by key).
     case notNeeded
     case recorded(ResolutionEvidence)
-    /// The card could not be read now (answered 429 with `retryAfter`, failed, or unreadable).
+    /// The provider answered 429 to the card read: wait (`retryAfter` when it said how long) and read again.
+    case throttled(retryAfter: Duration?)
+    /// The card could not be read now (the request failed, or the answer was unreadable).
     case unavailable(reason: String, retryAfter: Duration?)
 
     public var evidence: ResolutionEvidence? {

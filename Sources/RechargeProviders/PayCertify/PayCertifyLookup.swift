@@ -29,7 +29,7 @@ struct PayCertifyLookup: ProviderLookup {
                 return .unavailable(reason: "the card answer has no available_amount", retryAfter: nil)
             }
             return .recorded(PayCertifyWire.evidence(snapshot))
-        case .throttled(let wait): return .unavailable(reason: "PayCertify answered 429", retryAfter: wait)
+        case .throttled(let wait): return .throttled(retryAfter: wait)
         case .unreadable(let why): return .unavailable(reason: why, retryAfter: nil)
         }
     }

@@ -23,7 +23,7 @@ struct VCCLookup: ProviderLookup {
     func evidenceBeforeRecharge(_ request: RechargeRequest) async -> EvidenceRead {
         switch await self.cardBalance(request.cardID) {
         case .balance(let balance): return .recorded(VCCWire.evidence(VCCWire.Snapshot(cardID: request.cardID, balance: balance)))
-        case .throttled(let wait): return .unavailable(reason: "VCC answered 429", retryAfter: wait)
+        case .throttled(let wait): return .throttled(retryAfter: wait)
         case .unreadable(let why): return .unavailable(reason: why, retryAfter: nil)
         }
     }

@@ -149,22 +149,47 @@ import Testing
         #expect(provider.calls.count == 20)
     }
 
-    /// A card read answered 429 is the provider asking to wait: the line waits, and however often that happens it is
-    /// never sent without its snapshot, so a lost answer can still be resolved by comparing the card with it.
-    @Test func aThrottledCardReadNeverCountsTowardSendingWithoutASnapshot() async throws {
+    /// A card read answered 429 is the provider asking to wait: the line waits, and a 429 does not count toward sending
+    /// without a snapshot until as many in a row as a send may take (`retry.maximumAttempts`), so a lost answer can still
+    /// be resolved by comparing the card with it. With or without `Retry-After`.
+    @Test func throttledCardReadsDoNotCostTheLineItsSnapshot() async throws {
         let fixture = try RunnerFixture(cards: ["busy"])
         defer { fixture.remove() }
         let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
-        var policy = RunnerFixture.fastPolicy
-        policy.evidenceRetryDelay = .milliseconds(2)
-        let throttled = EvidenceRead.unavailable(reason: "http:429", retryAfter: .milliseconds(2))
-        provider.scriptCardReads("busy", Array(repeating: throttled, count: policy.evidenceAttempts + 2))
+        let policy = Self.cardReadPolicy
+        // The most 429s in a row that still never send without a snapshot.
+        let most = policy.retry.maximumAttempts + policy.evidenceAttempts - 2
+        let throttled = (0..<most).map { EvidenceRead.throttled(retryAfter: $0 % 2 == 0 ? .milliseconds(2) : nil) }
+        provider.scriptCardReads("busy", throttled)
         provider.script("busy", recharges: [.inDoubt], statuses: [.applied(ProviderReceipt(providerReference: "R-1"))])
         _ = try await fixture.runner(provider, policy: policy).run(batchID: 1)
 
-        #expect(provider.calls.map(\.kind) == Array(repeating: "evidence", count: policy.evidenceAttempts + 3) + ["recharge", "status"])
+        #expect(provider.calls.map(\.kind) == Array(repeating: "evidence", count: most + 1) + ["recharge", "status"])
         #expect(provider.state.withLock { $0.statusEvidence } == [ResolutionEvidence(text: "{\"card\":\"busy\"}")])
         #expect(try fixture.line("busy")?.state == .success)
+    }
+
+    /// A provider that answers every card read with 429 cannot hold a line back for ever: past the patience above, the
+    /// line is sent without a snapshot, as after failed reads.
+    @Test func endlessThrottledCardReadsEndInASendWithoutASnapshot() async throws {
+        let fixture = try RunnerFixture(cards: ["always-busy"])
+        defer { fixture.remove() }
+        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
+        let policy = Self.cardReadPolicy
+        let reads = policy.retry.maximumAttempts + policy.evidenceAttempts - 1
+        provider.scriptCardReads("always-busy", Array(repeating: .throttled(retryAfter: nil), count: reads + 10))
+        _ = try await fixture.runner(provider, policy: policy).run(batchID: 1)
+
+        #expect(provider.calls.map(\.kind) == Array(repeating: "evidence", count: reads) + ["recharge"])
+        #expect(try fixture.line("always-busy")?.state == .success)
+    }
+
+    /// Card reads retried a few milliseconds apart, a 429 without `Retry-After` waited for as long.
+    static var cardReadPolicy: ExecutionPolicy {
+        var policy = RunnerFixture.fastPolicy
+        policy.evidenceRetryDelay = .milliseconds(2)
+        policy.throttlePause = .milliseconds(2)
+        return policy
     }
 
     /// A card that cannot be read (not a 429) `evidenceAttempts` times running is sent without a snapshot, as

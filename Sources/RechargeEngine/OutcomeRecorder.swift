@@ -78,8 +78,7 @@ extension GroupCommit where Item == OutcomeRecord, Answer == Result<LineState, S
             do {
                 return try await store.recordOutcomes(records, now: now())
             } catch {
-                let failure = (error as? StoreError) ?? StoreError(.io, "\(error)")
-                return Array(repeating: .failure(failure), count: records.count)
+                return failingAll(records, error)
             }
         }
     }
@@ -100,12 +99,17 @@ extension GroupCommit where Item == LineClaim, Answer == Result<ClaimedLine?, St
                 let byLine = Dictionary(claimed.map { ($0.line.id, $0) }, uniquingKeysWith: { first, _ in first })
                 return claims.map { .success(byLine[$0.line.line.id]) }
             } catch {
-                let failure = (error as? StoreError) ?? StoreError(.io, "\(error)")
-                return Array(repeating: .failure(failure), count: claims.count)
+                return failingAll(claims, error)
             }
         }
     }
 
     /// Claims one line; `nil` when it is no longer PENDING as it was read (cancelled, or taken meanwhile).
     func claim(_ claim: LineClaim) async -> Result<ClaimedLine?, StoreError> { await self.submit(claim) }
+}
+
+/// One failure per item: a commit that threw failed for every item in it.
+private func failingAll<Item, Success>(_ items: [Item], _ error: any Error) -> [Result<Success, StoreError>] {
+    let failure = (error as? StoreError) ?? StoreError(.io, "\(error)")
+    return Array(repeating: .failure(failure), count: items.count)
 }

@@ -277,18 +277,15 @@ extension Runner {
             read = await lane.lookup.evidenceBeforeRecharge(request)
             self.release(lane)
         }
-        var retryAfter: Duration? = nil
-        var throttled = false
+        // A 429 on the card read pauses the account like one on a send (the policy's pause when it said no wait).
+        var throttlePause: Duration? = nil
         if case .throttled(let wait) = read {
-            // A 429 on the card read pauses the account like one on a send.
-            throttled = true
             let pause = wait ?? self.policy.throttlePause
-            retryAfter = pause
+            throttlePause = pause
             self.progress.update(lane.name) { $0.throttled += 1 }
             await lane.limiter.pause(until: self.clock.now.advanced(by: pause))
-        } else if case .unavailable(_, let wait?) = read {
-            retryAfter = wait
         }
+        let throttled = throttlePause != nil
         let evidence = read.evidence
         if evidence != nil {
             // The misses count failed reads in a row: a line read once is owed the full count again if it comes back
@@ -309,7 +306,7 @@ extension Runner {
             }
             let counted = misses.failed + max(0, misses.throttled - (self.policy.retry.maximumAttempts - 1))
             if counted < self.policy.evidenceAttempts {
-                let until = self.now().addingTimeInterval(max(self.policy.evidenceRetryDelay, retryAfter ?? .zero).timeInterval)
+                let until = self.now().addingTimeInterval(max(self.policy.evidenceRetryDelay, throttlePause ?? .zero).timeInterval)
                 self.logger.info(
                     "card could not be read before sending; line deferred",
                     metadata: ["account": "\(lane.name)", "batch": "\(line.batchID)", "line": "\(line.lineNumber)"])

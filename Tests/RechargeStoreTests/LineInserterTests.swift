@@ -52,16 +52,7 @@ import Testing
         }
         try #require(stored.count == count)
         for (line, record) in zip(expected, stored) {
-            #expect(record.lineNumber == line.lineNumber)
-            #expect(record.account == line.account)
-            #expect(record.cardID == line.cardID)
-            #expect(record.amountMinor == line.amount.minorUnits)
-            #expect(record.currency == line.amount.currency.code)
-            #expect(record.reference == line.reference)
-            #expect(record.remark == line.remark)
-            #expect(record.payCoin == line.payCoin)
-            #expect(record.payAccountNumber == line.payAccountNumber)
-            #expect(record.onBehalfOf == line.onBehalfOf)
+            expectStored(record, asRead: line)
             #expect(record.updatedAt == fixedNowText)
             #expect(record.state == .pending)
         }

@@ -102,7 +102,7 @@ public enum EvidenceRead: Hashable, Sendable {
     /// The provider answered 429 to the card read: wait (`retryAfter` when it said how long) and read again.
     case throttled(retryAfter: Duration?)
     /// The card could not be read now (the request failed, or the answer was unreadable).
-    case unavailable(reason: String, retryAfter: Duration?)
+    case unavailable(reason: String)
 
     public var evidence: ResolutionEvidence? {
         if case .recorded(let evidence) = self { return evidence }

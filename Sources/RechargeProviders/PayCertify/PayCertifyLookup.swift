@@ -26,11 +26,11 @@ struct PayCertifyLookup: ProviderLookup {
         switch await self.show(request.cardID) {
         case .card(let card):
             guard let snapshot = PayCertifyWire.snapshot(of: card, cardID: request.cardID) else {
-                return .unavailable(reason: "the card answer has no available_amount", retryAfter: nil)
+                return .unavailable(reason: "the card answer has no available_amount")
             }
             return .recorded(PayCertifyWire.evidence(snapshot))
         case .throttled(let wait): return .throttled(retryAfter: wait)
-        case .unreadable(let why): return .unavailable(reason: why, retryAfter: nil)
+        case .unreadable(let why): return .unavailable(reason: why)
         }
     }
 

@@ -175,11 +175,13 @@ enum HTTPDate {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
+        // Two-digit years of RFC 850 are taken within the 50 years around now, as RFC 9110 asks.
+        formatter.twoDigitStartDate = Date(timeIntervalSinceNow: -50 * 365 * 86_400)
+        // asctime pads a one-digit day with a space.
+        let text = text.replacingOccurrences(of: "  ", with: " ")
         for format in ["EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy"] {
             formatter.dateFormat = format
-            // Two-digit years of RFC 850 are taken within the 50 years around now, as RFC 9110 asks.
-            formatter.twoDigitStartDate = Date(timeIntervalSinceNow: -50 * 365 * 86_400)
-            if let date = formatter.date(from: text.replacingOccurrences(of: "  ", with: " ")) { return date }
+            if let date = formatter.date(from: text) { return date }
         }
         return nil
     }

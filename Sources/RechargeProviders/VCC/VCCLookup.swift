@@ -24,7 +24,7 @@ struct VCCLookup: ProviderLookup {
         switch await self.cardBalance(request.cardID) {
         case .balance(let balance): return .recorded(VCCWire.evidence(VCCWire.Snapshot(cardID: request.cardID, balance: balance)))
         case .throttled(let wait): return .throttled(retryAfter: wait)
-        case .unreadable(let why): return .unavailable(reason: why, retryAfter: nil)
+        case .unreadable(let why): return .unavailable(reason: why)
         }
     }
 

@@ -155,7 +155,7 @@ import Testing
     @Test func throttledCardReadsDoNotCostTheLineItsSnapshot() async throws {
         let fixture = try RunnerFixture(cards: ["busy"])
         defer { fixture.remove() }
-        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
+        let provider = Self.cardReader(fixture)
         let policy = Self.cardReadPolicy
         // The most 429s in a row that still never send without a snapshot.
         let most = policy.retry.maximumAttempts + policy.evidenceAttempts - 2
@@ -174,7 +174,7 @@ import Testing
     @Test func endlessThrottledCardReadsEndInASendWithoutASnapshot() async throws {
         let fixture = try RunnerFixture(cards: ["always-busy"])
         defer { fixture.remove() }
-        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
+        let provider = Self.cardReader(fixture)
         let policy = Self.cardReadPolicy
         let reads = policy.retry.maximumAttempts + policy.evidenceAttempts - 1
         provider.scriptCardReads("always-busy", Array(repeating: .throttled(retryAfter: nil), count: reads + 10))
@@ -182,6 +182,11 @@ import Testing
 
         #expect(provider.calls.map(\.kind) == Array(repeating: "evidence", count: reads) + ["recharge"])
         #expect(try fixture.line("always-busy")?.state == .success)
+    }
+
+    /// A provider that reads the card before every top-up and needs the snapshot (VCC, PayCertify).
+    static func cardReader(_ fixture: RunnerFixture) -> ScriptedProvider {
+        ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
     }
 
     /// Card reads retried a few milliseconds apart, a 429 without `Retry-After` waited for as long.
@@ -197,10 +202,9 @@ import Testing
     @Test func aCardThatCannotBeReadIsSentWithoutASnapshotAfterTheAttempts() async throws {
         let fixture = try RunnerFixture(cards: ["unreadable"])
         defer { fixture.remove() }
-        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
-        var policy = RunnerFixture.fastPolicy
-        policy.evidenceRetryDelay = .milliseconds(2)
-        let failed = EvidenceRead.unavailable(reason: "http:503", retryAfter: nil)
+        let provider = Self.cardReader(fixture)
+        let policy = Self.cardReadPolicy
+        let failed = EvidenceRead.unavailable(reason: "http:503")
         provider.scriptCardReads("unreadable", Array(repeating: failed, count: policy.evidenceAttempts))
         _ = try await fixture.runner(provider, policy: policy).run(batchID: 1)
 
@@ -213,10 +217,9 @@ import Testing
     @Test func cardReadMissesCountOnlyInARow() async throws {
         let fixture = try RunnerFixture(cards: ["flaky-read"])
         defer { fixture.remove() }
-        let provider = ScriptedProvider(rules: ExecutionRules(onePerCard: true, requiresEvidence: true), database: fixture.database)
-        var policy = RunnerFixture.fastPolicy
-        policy.evidenceRetryDelay = .milliseconds(2)
-        let failed = EvidenceRead.unavailable(reason: "http:503", retryAfter: nil)
+        let provider = Self.cardReader(fixture)
+        let policy = Self.cardReadPolicy
+        let failed = EvidenceRead.unavailable(reason: "http:503")
         let snapshot = EvidenceRead.recorded(ResolutionEvidence(text: "{\"card\":\"flaky-read\"}"))
         let misses = policy.evidenceAttempts - 1
         provider.scriptCardReads("flaky-read", Array(repeating: failed, count: misses) + [snapshot, failed])

@@ -33,6 +33,20 @@ func makeReader(control: ControlTotals = ControlTotals()) -> BatchReader {
     BatchReader(configuration: .builtInDefault, profiles: .all, control: control)
 }
 
+/// Expects the stored `record` to hold every field of `line` as the reader validated it.
+func expectStored(_ record: LineRecord, asRead line: BatchLine, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(record.lineNumber == line.lineNumber, sourceLocation: sourceLocation)
+    #expect(record.account == line.account, sourceLocation: sourceLocation)
+    #expect(record.cardID == line.cardID, sourceLocation: sourceLocation)
+    #expect(record.amountMinor == line.amount.minorUnits, sourceLocation: sourceLocation)
+    #expect(record.currency == line.amount.currency.code, sourceLocation: sourceLocation)
+    #expect(record.reference == line.reference, sourceLocation: sourceLocation)
+    #expect(record.remark == line.remark, sourceLocation: sourceLocation)
+    #expect(record.payCoin == line.payCoin, sourceLocation: sourceLocation)
+    #expect(record.payAccountNumber == line.payAccountNumber, sourceLocation: sourceLocation)
+    #expect(record.onBehalfOf == line.onBehalfOf, sourceLocation: sourceLocation)
+}
+
 /// Writes `text` to `name` in `directory` and returns the path.
 func writeFile(_ text: String, named name: String, in directory: URL) throws -> String {
     let url = directory.appendingPathComponent(name)
